@@ -1,0 +1,207 @@
+//! Holes: the parts of a string that are not known offline, kept symbolic.
+//!
+//! A string parameter without a value, the resource group's name, the subscription ID or the
+//! result of `uniqueString` over such values is not known before deployment, but it is the *same*
+//! value everywhere the template uses it. amlint keeps such a value as a string with a hole:
+//! `"\u{E000}p:vnetName\u{E002}3\u{E001}"` stands for "the value of parameter `vnetName` in
+//! evaluation unit 3". Two strings with the same holes are equal, so
+//! `resourceId('…/virtualNetworks', parameters('vnetName'))` matches the VNet declared with
+//! `name: "[parameters('vnetName')]"`, while a comparison with any other string is unknown. The unit
+//! number keeps holes of different deployments apart. The markers are private-use characters that
+//! real templates do not contain.
+
+use std::borrow::Cow;
+
+/// Opens a hole.
+pub const OPEN: char = '\u{E000}';
+/// Closes a hole.
+pub const CLOSE: char = '\u{E001}';
+/// Separates the label from the unit number inside a hole.
+pub const SEP: char = '\u{E002}';
+
+/// What a hole stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoleKind {
+    /// A string parameter without a value; the label is its name.
+    Parameter,
+    /// The target subscription's ID.
+    Subscription,
+    /// The target resource group's name.
+    ResourceGroup,
+    /// The target resource group's location.
+    Location,
+    /// The tenant ID.
+    Tenant,
+    /// The name of the top-level deployment.
+    Deployment,
+    /// A deterministic function (`uniqueString`, `guid`) of values with holes; the label is a hash.
+    Derived,
+    /// The management group's name.
+    ManagementGroup,
+}
+
+impl HoleKind {
+    fn letter(self) -> char {
+        match self {
+            HoleKind::Parameter => 'p',
+            HoleKind::Subscription => 's',
+            HoleKind::ResourceGroup => 'g',
+            HoleKind::Location => 'l',
+            HoleKind::Tenant => 't',
+            HoleKind::Deployment => 'd',
+            HoleKind::Derived => 'u',
+            HoleKind::ManagementGroup => 'm',
+        }
+    }
+
+    fn from_letter(c: char) -> Option<HoleKind> {
+        Some(match c.to_ascii_lowercase() {
+            'p' => HoleKind::Parameter,
+            's' => HoleKind::Subscription,
+            'g' => HoleKind::ResourceGroup,
+            'l' => HoleKind::Location,
+            't' => HoleKind::Tenant,
+            'd' => HoleKind::Deployment,
+            'u' => HoleKind::Derived,
+            'm' => HoleKind::ManagementGroup,
+            _ => return None,
+        })
+    }
+}
+
+/// A hole as a string: `OPEN kind ':' label SEP unit CLOSE`.
+pub fn make(kind: HoleKind, label: &str, unit: u32) -> String {
+    format!("{OPEN}{}:{label}{SEP}{unit}{CLOSE}", kind.letter())
+}
+
+/// Whether a string has at least one hole (or a stray marker).
+pub fn has_hole(s: &str) -> bool {
+    s.contains([OPEN, CLOSE, SEP])
+}
+
+/// A decoded hole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hole<'s> {
+    pub kind: HoleKind,
+    pub label: &'s str,
+}
+
+/// The holes of a string, in order.
+pub fn holes(s: &str) -> Vec<Hole<'_>> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find(OPEN) {
+        let after = &rest[open + OPEN.len_utf8()..];
+        let Some(close) = after.find(CLOSE) else {
+            break;
+        };
+        let inner = &after[..close];
+        let body = inner.split(SEP).next().unwrap_or(inner);
+        let mut chars = body.chars();
+        if let (Some(letter), Some(':')) = (chars.next(), chars.next()) {
+            if let Some(kind) = HoleKind::from_letter(letter) {
+                out.push(Hole {
+                    kind,
+                    label: &body[2..],
+                });
+            }
+        }
+        rest = &after[close + CLOSE.len_utf8()..];
+    }
+    out
+}
+
+/// The string as users should read it: each hole as `{name}`.
+pub fn display(s: &str) -> Cow<'_, str> {
+    if !has_hole(s) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find(OPEN) {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + OPEN.len_utf8()..];
+        let Some(close) = after.find(CLOSE) else {
+            rest = after;
+            break;
+        };
+        let inner = &after[..close];
+        let body = inner.split(SEP).next().unwrap_or(inner);
+        out.push('{');
+        out.push_str(&describe_short(body));
+        out.push('}');
+        rest = &after[close + CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    out.retain(|c| c != OPEN && c != CLOSE && c != SEP);
+    Cow::Owned(out)
+}
+
+fn describe_short(body: &str) -> String {
+    let mut chars = body.chars();
+    let kind = chars.next().and_then(HoleKind::from_letter);
+    let label = body.get(2..).unwrap_or("");
+    match kind {
+        Some(HoleKind::Parameter) => label.to_owned(),
+        Some(HoleKind::Subscription) => "subscription".to_owned(),
+        Some(HoleKind::ResourceGroup) => "resourceGroup".to_owned(),
+        Some(HoleKind::Location) => "location".to_owned(),
+        Some(HoleKind::Tenant) => "tenant".to_owned(),
+        Some(HoleKind::Deployment) => "deployment".to_owned(),
+        Some(HoleKind::Derived) => "uniqueString".to_owned(),
+        Some(HoleKind::ManagementGroup) => "managementGroup".to_owned(),
+        None => "unknown".to_owned(),
+    }
+}
+
+/// Why a string with holes is not fully known, in words, from its first hole.
+pub fn reason(s: &str) -> Option<String> {
+    let first = holes(s).into_iter().next()?;
+    Some(match first.kind {
+        HoleKind::Parameter => format!("parameter `{}` has no value", first.label),
+        HoleKind::Subscription => "the subscription is only known at deployment".to_owned(),
+        HoleKind::ResourceGroup => "the resource group is only known at deployment".to_owned(),
+        HoleKind::Location => {
+            "the resource group's location is only known at deployment".to_owned()
+        }
+        HoleKind::Tenant => "the tenant is only known at deployment".to_owned(),
+        HoleKind::Deployment => "the deployment name is only known at deployment".to_owned(),
+        HoleKind::Derived => "it is derived from values only known at deployment".to_owned(),
+        HoleKind::ManagementGroup => "the management group is only known at deployment".to_owned(),
+    })
+}
+
+/// Whether the whole string is a single hole (nothing of it is known).
+pub fn is_whole_hole(s: &str) -> bool {
+    s.starts_with(OPEN) && s.ends_with(CLOSE) && s[OPEN.len_utf8()..].find(OPEN).is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn make_decode_display() {
+        let s = format!("/x/{}/y", make(HoleKind::Parameter, "vnetName", 3));
+        assert!(has_hole(&s));
+        assert_eq!(
+            holes(&s),
+            vec![Hole {
+                kind: HoleKind::Parameter,
+                label: "vnetName"
+            }]
+        );
+        assert_eq!(display(&s), "/x/{vnetName}/y");
+        assert_eq!(reason(&s).unwrap(), "parameter `vnetName` has no value");
+        assert!(!is_whole_hole(&s));
+        assert!(is_whole_hole(&make(HoleKind::ResourceGroup, "", 1)));
+        assert_eq!(display("plain"), "plain");
+    }
+
+    #[test]
+    fn lowercased_holes_still_decode() {
+        let s = make(HoleKind::Parameter, "VnetName", 1).to_lowercase();
+        assert_eq!(holes(&s)[0].kind, HoleKind::Parameter);
+        assert_eq!(display(&s), "{vnetname}");
+    }
+}

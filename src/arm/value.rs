@@ -1,0 +1,592 @@
+//! Evaluated values: JSON, plus *unknown*, each with the span it came from.
+//!
+//! A value is known, unknown (with the reason), or — for strings — known but for some holes (see
+//! [`super::hole`]). Unknown flows through every function. Arrays and objects may be *open*: the
+//! result of `reference()` holds the properties the template declares, and any other property read
+//! from it is unknown ("runtime property `privateIPAddress` of `fw`") rather than an error.
+
+use super::hole;
+use crate::source::Span;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// An evaluated value and where it came from.
+#[derive(Clone, Debug)]
+pub struct Value {
+    pub kind: Kind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Kind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// A string; it may contain holes.
+    Str(Arc<str>),
+    Array(Arc<Array>),
+    Object(Arc<Object>),
+    Unknown(Arc<Unknown>),
+}
+
+#[derive(Debug, Default)]
+pub struct Array {
+    pub items: Vec<Value>,
+    /// Set when reading past the end is not an error but unknown (a `reference()` result).
+    pub open: Option<Arc<Unknown>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Object {
+    /// Members in declaration order; keys compare ASCII case-insensitively.
+    pub entries: Vec<(Arc<str>, Value)>,
+    /// Set when a missing member is not an error but unknown (a `reference()` result).
+    pub open: Option<Arc<Unknown>>,
+}
+
+/// Why a value is not known offline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unknown {
+    /// In words, to finish "… because …": "parameter `subnetId` has no value".
+    pub reason: String,
+    /// The ID of the resource whose runtime state the value depends on, if any.
+    pub resource: Option<Arc<str>>,
+}
+
+impl Unknown {
+    pub fn new(reason: impl Into<String>) -> Arc<Unknown> {
+        Arc::new(Unknown {
+            reason: reason.into(),
+            resource: None,
+        })
+    }
+}
+
+/// A three-valued answer: known, or unknown with the reason.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tri<T> {
+    Known(T),
+    Unknown(Arc<Unknown>),
+}
+
+impl<T> Tri<T> {
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Tri::Known(v) => Some(v),
+            Tri::Unknown(_) => None,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Tri<U> {
+        match self {
+            Tri::Known(v) => Tri::Known(f(v)),
+            Tri::Unknown(u) => Tri::Unknown(u),
+        }
+    }
+}
+
+/// The result of reading a member or an element.
+#[derive(Debug)]
+pub enum Lookup<'v> {
+    Found(&'v Value),
+    /// Not there, and the container is closed: an error in ARM.
+    Missing,
+    /// Not declared in a container whose runtime state is unknown.
+    Unknown(Arc<Unknown>),
+}
+
+impl Value {
+    pub fn new(kind: Kind, span: Span) -> Value {
+        Value { kind, span }
+    }
+
+    pub fn null(span: Span) -> Value {
+        Value::new(Kind::Null, span)
+    }
+
+    pub fn bool(b: bool, span: Span) -> Value {
+        Value::new(Kind::Bool(b), span)
+    }
+
+    pub fn int(n: i64, span: Span) -> Value {
+        Value::new(Kind::Int(n), span)
+    }
+
+    pub fn float(n: f64, span: Span) -> Value {
+        Value::new(Kind::Float(n), span)
+    }
+
+    pub fn str(s: impl Into<Arc<str>>, span: Span) -> Value {
+        Value::new(Kind::Str(s.into()), span)
+    }
+
+    pub fn array(items: Vec<Value>, span: Span) -> Value {
+        Value::new(Kind::Array(Arc::new(Array { items, open: None })), span)
+    }
+
+    pub fn object(entries: Vec<(Arc<str>, Value)>, span: Span) -> Value {
+        Value::new(
+            Kind::Object(Arc::new(Object {
+                entries,
+                open: None,
+            })),
+            span,
+        )
+    }
+
+    pub fn unknown(reason: impl Into<String>, span: Span) -> Value {
+        Value::new(Kind::Unknown(Unknown::new(reason)), span)
+    }
+
+    pub fn from_unknown(u: &Arc<Unknown>, span: Span) -> Value {
+        Value::new(Kind::Unknown(Arc::clone(u)), span)
+    }
+
+    /// The same value with another span.
+    pub fn at(mut self, span: Span) -> Value {
+        self.span = span;
+        self
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.kind, Kind::Null)
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.kind, Kind::Unknown(_))
+    }
+
+    pub fn as_unknown(&self) -> Option<&Arc<Unknown>> {
+        match &self.kind {
+            Kind::Unknown(u) => Some(u),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A string without holes.
+    pub fn as_known_str(&self) -> Option<&str> {
+        self.as_str().filter(|s| !hole::has_hole(s))
+    }
+
+    pub fn as_arc_str(&self) -> Option<&Arc<str>> {
+        match &self.kind {
+            Kind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.kind {
+            Kind::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// An integer, also from a float with no fractional part.
+    pub fn as_int(&self) -> Option<i64> {
+        match self.kind {
+            Kind::Int(n) => Some(n),
+            Kind::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match &self.kind {
+            Kind::Array(a) => Some(&a.items),
+            _ => None,
+        }
+    }
+
+    pub fn as_array_full(&self) -> Option<&Arc<Array>> {
+        match &self.kind {
+            Kind::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&Arc<Object>> {
+        match &self.kind {
+            Kind::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// A member of an object (case-insensitive, last wins); `None` for anything else.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_object()?.get(key)
+    }
+
+    /// Follows a path of member names; `None` where one is missing or not an object.
+    pub fn path(&self, keys: &[&str]) -> Option<&Value> {
+        let mut v = self;
+        for k in keys {
+            v = v.get(k)?;
+        }
+        Some(v)
+    }
+
+    /// Reads a member, distinguishing missing from unknown.
+    pub fn member(&self, key: &str) -> Lookup<'_> {
+        match &self.kind {
+            Kind::Object(o) => match o.get(key) {
+                Some(v) => Lookup::Found(v),
+                None => match &o.open {
+                    Some(u) => Lookup::Unknown(runtime_member(u, key)),
+                    None => Lookup::Missing,
+                },
+            },
+            Kind::Unknown(u) => Lookup::Unknown(Arc::clone(u)),
+            _ => Lookup::Missing,
+        }
+    }
+
+    /// ARM's type name, as `string()` of a type error would show it.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Null => "Null",
+            Kind::Bool(_) => "Bool",
+            Kind::Int(_) => "Int",
+            Kind::Float(_) => "Float",
+            Kind::Str(_) => "String",
+            Kind::Array(_) => "Array",
+            Kind::Object(_) => "Object",
+            Kind::Unknown(_) => "Unknown",
+        }
+    }
+
+    /// The first unknown anywhere inside (depth-first, in order), or a hole's reason.
+    pub fn deep_unknown(&self) -> Option<Arc<Unknown>> {
+        match &self.kind {
+            Kind::Unknown(u) => Some(Arc::clone(u)),
+            Kind::Str(s) if hole::has_hole(s) => hole::reason(s).map(Unknown::new),
+            Kind::Array(a) => a.items.iter().find_map(Value::deep_unknown),
+            Kind::Object(o) => o.entries.iter().find_map(|(_, v)| v.deep_unknown()),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is fully known: no unknown and no hole anywhere inside.
+    pub fn is_fully_known(&self) -> bool {
+        self.deep_unknown().is_none()
+    }
+
+    /// ARM `equals`: deep, case-sensitive for strings, `1 == 1.0`. Holes make it unknown unless both
+    /// sides are the same string.
+    pub fn tri_eq(&self, other: &Value) -> Tri<bool> {
+        match (&self.kind, &other.kind) {
+            (Kind::Unknown(u), _) | (_, Kind::Unknown(u)) => Tri::Unknown(Arc::clone(u)),
+            (Kind::Null, Kind::Null) => Tri::Known(true),
+            (Kind::Bool(a), Kind::Bool(b)) => Tri::Known(a == b),
+            (Kind::Int(a), Kind::Int(b)) => Tri::Known(a == b),
+            (Kind::Int(_) | Kind::Float(_), Kind::Int(_) | Kind::Float(_)) => {
+                Tri::Known(self.as_f64() == other.as_f64())
+            }
+            (Kind::Str(a), Kind::Str(b)) => {
+                if a == b {
+                    Tri::Known(true)
+                } else if hole::has_hole(a) || hole::has_hole(b) {
+                    let s = if hole::has_hole(a) { a } else { b };
+                    Tri::Unknown(Unknown::new(
+                        hole::reason(s).unwrap_or_else(|| "it holds unknown text".to_owned()),
+                    ))
+                } else {
+                    Tri::Known(false)
+                }
+            }
+            (Kind::Array(a), Kind::Array(b)) => {
+                if a.items.len() != b.items.len() {
+                    return Tri::Known(false);
+                }
+                let mut unknown = None;
+                for (x, y) in a.items.iter().zip(&b.items) {
+                    match x.tri_eq(y) {
+                        Tri::Known(false) => return Tri::Known(false),
+                        Tri::Known(true) => {}
+                        Tri::Unknown(u) => unknown = unknown.or(Some(u)),
+                    }
+                }
+                unknown.map_or(Tri::Known(true), Tri::Unknown)
+            }
+            (Kind::Object(a), Kind::Object(b)) => {
+                if a.entries.len() != b.entries.len() {
+                    return Tri::Known(false);
+                }
+                let mut unknown = None;
+                for (k, x) in &a.entries {
+                    let Some(y) = b.get(k) else {
+                        return Tri::Known(false);
+                    };
+                    match x.tri_eq(y) {
+                        Tri::Known(false) => return Tri::Known(false),
+                        Tri::Known(true) => {}
+                        Tri::Unknown(u) => unknown = unknown.or(Some(u)),
+                    }
+                }
+                unknown.map_or(Tri::Known(true), Tri::Unknown)
+            }
+            _ => Tri::Known(false),
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.kind {
+            Kind::Int(n) => Some(n as f64),
+            Kind::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// As JSON; unknowns and holes are an error carrying the reason.
+    pub fn to_serde(&self) -> Result<serde_json::Value, Arc<Unknown>> {
+        Ok(match &self.kind {
+            Kind::Null => serde_json::Value::Null,
+            Kind::Bool(b) => serde_json::Value::Bool(*b),
+            Kind::Int(n) => serde_json::Value::from(*n),
+            Kind::Float(f) => serde_json::Number::from_f64(*f)
+                .map(serde_json::Value::Number)
+                .unwrap_or(serde_json::Value::Null),
+            Kind::Str(s) => {
+                if hole::has_hole(s) {
+                    return Err(Unknown::new(
+                        hole::reason(s).unwrap_or_else(|| "it holds unknown text".to_owned()),
+                    ));
+                }
+                serde_json::Value::String(s.to_string())
+            }
+            Kind::Array(a) => serde_json::Value::Array(
+                a.items
+                    .iter()
+                    .map(Value::to_serde)
+                    .collect::<Result<_, _>>()?,
+            ),
+            Kind::Object(o) => {
+                let mut map = serde_json::Map::new();
+                for (k, v) in &o.entries {
+                    map.insert(k.to_string(), v.to_serde()?);
+                }
+                serde_json::Value::Object(map)
+            }
+            Kind::Unknown(u) => return Err(Arc::clone(u)),
+        })
+    }
+
+    /// Builds a value from JSON; every node gets `span`.
+    pub fn from_serde(v: &serde_json::Value, span: Span) -> Value {
+        match v {
+            serde_json::Value::Null => Value::null(span),
+            serde_json::Value::Bool(b) => Value::bool(*b, span),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Value::int(i, span),
+                None => Value::float(n.as_f64().unwrap_or(0.0), span),
+            },
+            serde_json::Value::String(s) => Value::str(s.as_str(), span),
+            serde_json::Value::Array(a) => {
+                Value::array(a.iter().map(|x| Value::from_serde(x, span)).collect(), span)
+            }
+            serde_json::Value::Object(o) => Value::object(
+                o.iter()
+                    .map(|(k, x)| (Arc::from(k.as_str()), Value::from_serde(x, span)))
+                    .collect(),
+                span,
+            ),
+        }
+    }
+
+    /// Compact JSON text, as ARM's `string()` writes objects and arrays; holes shown as `{name}`,
+    /// unknowns as `<unknown>`. For messages, not for evaluation.
+    pub fn display(&self) -> String {
+        let mut out = String::new();
+        self.write_display(&mut out);
+        out
+    }
+
+    fn write_display(&self, out: &mut String) {
+        match &self.kind {
+            Kind::Null => out.push_str("null"),
+            Kind::Bool(b) => {
+                let _ = write!(out, "{b}");
+            }
+            Kind::Int(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Kind::Float(f) => {
+                let _ = write!(out, "{f}");
+            }
+            Kind::Str(s) => out.push_str(&hole::display(s)),
+            Kind::Array(a) => {
+                out.push('[');
+                for (i, v) in a.items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write_quoted(out);
+                }
+                out.push(']');
+            }
+            Kind::Object(o) => {
+                out.push('{');
+                for (i, (k, v)) in o.entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::Value::String(k.to_string()).to_string());
+                    out.push(':');
+                    v.write_quoted(out);
+                }
+                out.push('}');
+            }
+            Kind::Unknown(_) => out.push_str("<unknown>"),
+        }
+    }
+
+    fn write_quoted(&self, out: &mut String) {
+        match &self.kind {
+            Kind::Str(s) => {
+                out.push_str(&serde_json::Value::String(hole::display(s).into_owned()).to_string())
+            }
+            _ => self.write_display(out),
+        }
+    }
+}
+
+impl Object {
+    /// A member, compared ASCII case-insensitively; the last one wins.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    }
+}
+
+impl Array {
+    /// An element, distinguishing out-of-range from unknown.
+    pub fn index(&self, i: i64) -> Lookup<'_> {
+        match usize::try_from(i).ok().and_then(|i| self.items.get(i)) {
+            Some(v) => Lookup::Found(v),
+            None => match &self.open {
+                Some(u) => Lookup::Unknown(Arc::clone(u)),
+                None => Lookup::Missing,
+            },
+        }
+    }
+}
+
+/// The unknown for a member that an open object does not declare.
+fn runtime_member(open: &Arc<Unknown>, key: &str) -> Arc<Unknown> {
+    Arc::new(Unknown {
+        reason: format!("`{key}` is a runtime property of {}", open.reason),
+        resource: open.resource.clone(),
+    })
+}
+
+/// Marks a value open, recursively: missing members and elements read from it become unknown.
+pub fn make_open(value: &Value, open: &Arc<Unknown>) -> Value {
+    match &value.kind {
+        Kind::Object(o) => Value::new(
+            Kind::Object(Arc::new(Object {
+                entries: o
+                    .entries
+                    .iter()
+                    .map(|(k, v)| (Arc::clone(k), make_open(v, open)))
+                    .collect(),
+                open: Some(Arc::clone(open)),
+            })),
+            value.span,
+        ),
+        Kind::Array(a) => Value::new(
+            Kind::Array(Arc::new(Array {
+                items: a.items.iter().map(|v| make_open(v, open)).collect(),
+                open: Some(Arc::clone(open)),
+            })),
+            value.span,
+        ),
+        _ => value.clone(),
+    }
+}
+
+/// An empty open object: a resource whose properties are all runtime state.
+pub fn open_object(open: &Arc<Unknown>, span: Span) -> Value {
+    Value::new(
+        Kind::Object(Arc::new(Object {
+            entries: Vec::new(),
+            open: Some(Arc::clone(open)),
+        })),
+        span,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Value {
+        Value::str(x, Span::NONE)
+    }
+
+    #[test]
+    fn equality_is_three_valued() {
+        let h = hole::make(hole::HoleKind::Parameter, "x", 1);
+        assert_eq!(s("a").tri_eq(&s("a")), Tri::Known(true));
+        assert_eq!(s("a").tri_eq(&s("A")), Tri::Known(false));
+        assert_eq!(s(&h).tri_eq(&s(&h)), Tri::Known(true));
+        assert!(matches!(s(&h).tri_eq(&s("a")), Tri::Unknown(_)));
+        assert_eq!(
+            Value::int(1, Span::NONE).tri_eq(&Value::float(1.0, Span::NONE)),
+            Tri::Known(true)
+        );
+        let unknown = Value::unknown("why", Span::NONE);
+        assert!(matches!(unknown.tri_eq(&s("a")), Tri::Unknown(_)));
+        // A known difference decides even next to an unknown element.
+        let a = Value::array(vec![unknown.clone(), s("a")], Span::NONE);
+        let b = Value::array(vec![s("x"), s("b")], Span::NONE);
+        assert_eq!(a.tri_eq(&b), Tri::Known(false));
+    }
+
+    #[test]
+    fn open_objects_answer_unknown_for_missing_members() {
+        let v = Value::object(vec![("a".into(), s("1"))], Span::NONE);
+        assert!(matches!(v.member("b"), Lookup::Missing));
+        let open = make_open(&v, &Unknown::new("`fw`"));
+        assert!(matches!(open.member("A"), Lookup::Found(_)));
+        match open.member("privateIPAddress") {
+            Lookup::Unknown(u) => {
+                assert_eq!(u.reason, "`privateIPAddress` is a runtime property of `fw`")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn serde_round_trip_and_unknowns() {
+        let j = serde_json::json!({"a": [1, 2.5, "x", null, true], "b": {}});
+        assert_eq!(Value::from_serde(&j, Span::NONE).to_serde().unwrap(), j);
+        let with_unknown = Value::array(vec![Value::unknown("no", Span::NONE)], Span::NONE);
+        assert_eq!(with_unknown.to_serde().unwrap_err().reason, "no");
+        assert_eq!(with_unknown.deep_unknown().unwrap().reason, "no");
+    }
+
+    #[test]
+    fn display_is_compact_json_with_holes() {
+        let h = hole::make(hole::HoleKind::Parameter, "ws", 1);
+        let v = Value::object(
+            vec![
+                ("n".into(), s(&format!("{h}/cpu"))),
+                ("k".into(), Value::int(3, Span::NONE)),
+            ],
+            Span::NONE,
+        );
+        assert_eq!(v.display(), r#"{"n":"{ws}/cpu","k":3}"#);
+        assert_eq!(s("plain").display(), "plain");
+    }
+}

@@ -1,0 +1,169 @@
+//! JSON with comments, parsed with byte spans.
+//!
+//! ARM accepts `//` and `/* */` comments and a UTF-8 byte order mark, and nothing else beyond JSON:
+//! trailing commas, single quotes, unquoted keys and the like are syntax errors here too.
+//! The parser is jsonc-parser with every leniency but comments switched off; its AST keeps the byte
+//! range of every value, which is the span index: [`pointer_span`] finds the span of any JSON
+//! pointer, and the evaluator carries spans from the AST into every evaluated value.
+
+mod ast_ext;
+
+pub use ast_ext::{pointer_span, to_serde, ObjectExt};
+pub use jsonc_parser::ast;
+
+use jsonc_parser::errors::ParseErrorKind;
+use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
+
+/// Deepest nesting of arrays and objects amlint reads (jsonc-parser's own limit).
+pub const MAX_DEPTH: usize = 512;
+
+/// Largest file amlint reads. ARM itself rejects templates over 4 MiB; exports can be larger.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A file that is not JSON, with the byte range where reading stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub start: usize,
+    pub end: usize,
+    pub message: String,
+}
+
+/// A comment, with its byte range (for `amlint-ignore` comments).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// Turns raw bytes into text: checks UTF-8 and drops a leading byte order mark.
+pub fn decode(bytes: Vec<u8>) -> Result<String, SyntaxError> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(SyntaxError {
+            start: 0,
+            end: 2,
+            message: "file is UTF-16; ARM templates must be UTF-8".to_owned(),
+        });
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok(text)
+        }
+        Err(err) => {
+            let at = err.utf8_error().valid_up_to();
+            Err(SyntaxError {
+                start: at,
+                end: at + 1,
+                message: format!(
+                    "file is not valid UTF-8: byte 0x{:02X} cannot start or continue a character",
+                    err.as_bytes()[at]
+                ),
+            })
+        }
+    }
+}
+
+/// Parses JSON with comments into an AST whose nodes carry byte ranges into `text`.
+pub fn parse(text: &str) -> Result<ast::Value<'_>, SyntaxError> {
+    parse_inner(text, false).map(|(value, _)| value)
+}
+
+/// Like [`parse`], and also returns the comments in the order they appear.
+pub fn parse_with_comments(text: &str) -> Result<(ast::Value<'_>, Vec<Comment>), SyntaxError> {
+    parse_inner(text, true)
+}
+
+fn parse_inner(text: &str, comments: bool) -> Result<(ast::Value<'_>, Vec<Comment>), SyntaxError> {
+    let collect = CollectOptions {
+        comments: if comments {
+            CommentCollectionStrategy::Separate
+        } else {
+            CommentCollectionStrategy::Off
+        },
+        tokens: false,
+    };
+    let options = ParseOptions {
+        allow_comments: true,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let result = jsonc_parser::parse_to_ast(text, &collect, &options).map_err(|err| {
+        let range = err.range();
+        SyntaxError {
+            start: range.start,
+            end: range.end.max(range.start),
+            message: describe(err.kind()),
+        }
+    })?;
+    let Some(value) = result.value else {
+        let at = text.len();
+        return Err(SyntaxError {
+            start: at,
+            end: at,
+            message: if text.trim().is_empty() {
+                "file is empty: expected a JSON value".to_owned()
+            } else {
+                "expected a JSON value, found only comments".to_owned()
+            },
+        });
+    };
+    let mut found = Vec::new();
+    if let Some(map) = result.comments {
+        for list in map.values() {
+            for c in list.iter() {
+                let range = jsonc_parser::common::Ranged::range(c);
+                found.push(Comment {
+                    start: range.start,
+                    end: range.end,
+                    text: c.text().to_owned(),
+                });
+            }
+        }
+        found.sort_by_key(|c| c.start);
+        found.dedup_by_key(|c| c.start);
+    }
+    Ok((value, found))
+}
+
+fn describe(kind: &ParseErrorKind) -> String {
+    use ParseErrorKind as K;
+    match kind {
+        K::TrailingCommasNotAllowed => {
+            "trailing comma: ARM does not accept a comma before `]` or `}`".to_owned()
+        }
+        K::SingleQuotedStringsNotAllowed => {
+            "single-quoted string: JSON strings use double quotes".to_owned()
+        }
+        K::ExpectedStringObjectProperty | K::UnexpectedWord => {
+            "expected a double-quoted property name or value".to_owned()
+        }
+        K::NestingDepthExceeded => format!("nesting deeper than {MAX_DEPTH} levels"),
+        K::HexadecimalNumbersNotAllowed => "hexadecimal numbers are not JSON".to_owned(),
+        K::UnaryPlusNumbersNotAllowed => "a leading `+` is not allowed in a JSON number".to_owned(),
+        K::NonFiniteNumbersNotAllowed => "`NaN` and `Infinity` are not JSON numbers".to_owned(),
+        K::BareDecimalPointNumbersNotAllowed => {
+            "a JSON number needs digits on both sides of the decimal point".to_owned()
+        }
+        other => {
+            let text = other.to_string();
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(first) => first.to_lowercase().chain(chars).collect(),
+                None => text,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,151 @@
+use super::*;
+use proptest::prelude::*;
+
+fn err(text: &str) -> SyntaxError {
+    parse(text).expect_err("should not parse")
+}
+
+#[test]
+fn accepts_comments() {
+    let v = parse("// lead\n{ /* a */ \"a\": 1 // tail\n}").unwrap();
+    assert_eq!(to_serde(&v), serde_json::json!({"a": 1}));
+}
+
+#[test]
+fn collects_comments_in_order() {
+    let (_, comments) = parse_with_comments("{\n// one\n\"a\": 1, /* two */ \"b\": 2}").unwrap();
+    let texts: Vec<_> = comments.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, [" one", " two "]);
+}
+
+#[test]
+fn rejects_every_other_leniency() {
+    for text in [
+        "{\"a\": 1,}",
+        "[1,]",
+        "{'a': 1}",
+        "{a: 1}",
+        "{\"a\": 0x1F}",
+        "{\"a\": +1}",
+        "{\"a\": .5}",
+        "{\"a\": NaN}",
+        "{\"a\": 1 \"b\": 2}",
+        "{\"a\": \"\\x41\"}",
+    ] {
+        assert!(parse(text).is_err(), "{text} should be rejected");
+    }
+}
+
+#[test]
+fn error_position_is_exact() {
+    let text = "{\n  \"a\": 1,\n}";
+    let e = err(text);
+    assert_eq!(&text[e.start..e.start + 1], ",");
+    assert!(e.message.contains("trailing comma"), "{}", e.message);
+}
+
+#[test]
+fn empty_and_comment_only_files_are_errors() {
+    assert!(err("").message.contains("empty"));
+    assert!(err("  \n").message.contains("empty"));
+    assert!(err("// nothing").message.contains("only comments"));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let text = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(err(&text).message.contains("nesting deeper than 512"));
+}
+
+#[test]
+fn decode_drops_bom_and_rejects_bad_utf8() {
+    assert_eq!(decode(b"\xEF\xBB\xBF{}".to_vec()).unwrap(), "{}");
+    let e = decode(b"{\"a\": \"\xFF\"}".to_vec()).unwrap_err();
+    assert_eq!(e.start, 7);
+    assert!(e.message.contains("0xFF"));
+    assert!(decode(b"\xFF\xFE{\x00}\x00".to_vec())
+        .unwrap_err()
+        .message
+        .contains("UTF-16"));
+}
+
+#[test]
+fn object_lookup_is_case_insensitive_and_last_wins() {
+    let v = parse(r#"{"Name": "a", "name": "b", "Other": {"x": 1}}"#).unwrap();
+    let o = v.as_object().unwrap();
+    assert_eq!(o.member_str("NAME"), Some("b"));
+    assert!(o.member_object("other").is_some());
+    assert!(o.member("missing").is_none());
+}
+
+#[test]
+fn pointer_span_follows_keys_and_indexes() {
+    let text = r#"{"resources": [{"name": "a"}, {"name": "b/c", "x~y": true}]}"#;
+    let v = parse(text).unwrap();
+    let s = pointer_span(&v, "/resources/1/name").unwrap();
+    assert_eq!(&text[s], "\"b/c\"");
+    let s = pointer_span(&v, "/resources/1/x~0y").unwrap();
+    assert_eq!(&text[s], "true");
+    assert!(pointer_span(&v, "/resources/01").is_none());
+    assert!(pointer_span(&v, "/resources/9").is_none());
+    assert_eq!(pointer_span(&v, "").unwrap(), 0..text.len());
+}
+
+fn arb_json() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        any::<i64>().prop_map(|n| serde_json::json!(n)),
+        "[a-zA-Z0-9 ä/\\[\\]'\"\\\\\n]{0,8}".prop_map(serde_json::Value::String),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+            prop::collection::btree_map("[a-z~/]{1,4}", inner, 0..6)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn pointers(v: &serde_json::Value, at: String, out: &mut Vec<(String, serde_json::Value)>) {
+    out.push((at.clone(), v.clone()));
+    match v {
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                pointers(x, format!("{at}/{i}"), out);
+            }
+        }
+        serde_json::Value::Object(o) => {
+            for (k, x) in o {
+                let token = k.replace('~', "~0").replace('/', "~1");
+                pointers(x, format!("{at}/{token}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+proptest! {
+    /// Every span in the index slices back to text that parses to the value at that pointer.
+    #[test]
+    fn every_span_slices_back_to_its_value(v in arb_json(), pretty in any::<bool>()) {
+        let text = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { v.to_string() };
+        let text = format!("// header\n{text}\n/* trailer */");
+        let ast = parse(&text).unwrap();
+        prop_assert_eq!(to_serde(&ast), v.clone());
+        let mut all = Vec::new();
+        pointers(&v, String::new(), &mut all);
+        for (pointer, expected) in all {
+            let span = pointer_span(&ast, &pointer).unwrap();
+            let slice = &text[span];
+            let back: serde_json::Value = serde_json::from_str(slice).unwrap();
+            prop_assert_eq!(back, expected, "pointer {}", pointer);
+        }
+    }
+
+    /// Arbitrary input never panics the parser.
+    #[test]
+    fn parse_never_panics(s in "\\PC{0,64}") {
+        let _ = parse(&s);
+    }
+}

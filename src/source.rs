@@ -1,0 +1,205 @@
+//! Source files and byte spans.
+//!
+//! Every value amlint reports on keeps a [`Span`]: the file it came from and its byte range there.
+//! Line and column numbers are computed only when a finding is rendered.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+/// Index of a file in [`Sources`]; assigned in sorted path order, so stable from run to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+impl FileId {
+    /// Used for values that have no position in any file (built-in defaults).
+    pub const NONE: FileId = FileId(u32::MAX);
+}
+
+/// A byte range in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub const NONE: Span = Span {
+        file: FileId::NONE,
+        start: 0,
+        end: 0,
+    };
+
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Span {
+            file,
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+
+    pub fn is_none(&self) -> bool {
+        self.file == FileId::NONE
+    }
+
+    /// `self` unless it is [`Span::NONE`], then `other`.
+    pub fn or(self, other: Span) -> Span {
+        if self.is_none() {
+            other
+        } else {
+            self
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// 1-based line and column; the column counts Unicode scalar values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Byte offsets of line starts, for turning offsets into [`LineCol`].
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            }
+        }
+        LineIndex { starts }
+    }
+
+    /// Line and column of a byte offset (clamped to the text, and to a char boundary).
+    pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = match self.starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.starts[line] as usize;
+        let column = text[start..offset].chars().count() + 1;
+        LineCol {
+            line: line + 1,
+            column,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+}
+
+/// One input file as read from disk.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as amlint opened it.
+    pub path: PathBuf,
+    /// The path shown to users: relative to the working directory where possible, with `/`.
+    pub display: String,
+    /// The text without a leading byte order mark. Empty when the file could not be read.
+    pub text: Arc<str>,
+    lines: OnceLock<LineIndex>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, display: String, text: Arc<str>) -> Self {
+        SourceFile {
+            path,
+            display,
+            text,
+            lines: OnceLock::new(),
+        }
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        self.lines().line_col(&self.text, offset)
+    }
+}
+
+/// All files of a run, indexed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn push(&mut self, file: SourceFile) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).expect("fewer than 4 billion files"));
+        self.files.push(file);
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// The text a span covers, if it is in a known file.
+    pub fn slice(&self, span: Span) -> Option<&str> {
+        let file = self.get(span.file)?;
+        file.text.get(span.start as usize..span.end as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_scalar_values() {
+        let text = "{\n  \"ä\": 1,\n\r\n  \"b\": 2}";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
+        let b = text.find("\"b\"").unwrap();
+        assert_eq!(idx.line_col(text, b), LineCol { line: 4, column: 3 });
+        let one = text.find('1').unwrap();
+        // `"ä"` is four bytes but three characters.
+        assert_eq!(idx.line_col(text, one), LineCol { line: 2, column: 8 });
+        assert_eq!(idx.line_count(), 4);
+    }
+
+    #[test]
+    fn line_col_clamps_and_snaps_to_char_boundary() {
+        let text = "ä";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 1), LineCol { line: 1, column: 1 });
+        assert_eq!(idx.line_col(text, 99), LineCol { line: 1, column: 2 });
+    }
+}
