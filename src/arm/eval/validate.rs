@@ -1,0 +1,209 @@
+//! What ARM checks before it deploys anything: every `parameters('x')`, `variables('x')` and
+//! function a template uses is declared, and every expression parses. Checked over the whole
+//! template, including resources whose bodies amlint does not otherwise evaluate.
+
+use super::context::{CtxId, Evaluator};
+use crate::arm::expr::{self, Expr, StringForm};
+use crate::arm::functions;
+use crate::parse::{ast, ObjectExt};
+use crate::source::Span;
+use jsonc_parser::common::Ranged;
+use std::sync::Arc;
+
+/// Which names are in scope for the expressions being checked.
+enum Names<'s> {
+    Template(CtxId),
+    /// Inside a user function: only its own parameters.
+    Function(&'s [String]),
+}
+
+impl<'a> Evaluator<'a> {
+    /// Checks a template context (and the outer-scoped nested templates inside it).
+    pub fn validate(&mut self, ctx: CtxId) {
+        let template = self.ctxs[ctx].template;
+        let names = Names::Template(ctx);
+        if let Some(params) = template.member_object("parameters") {
+            for p in &params.properties {
+                if let Some(d) = p.value.as_object().and_then(|o| o.member("defaultValue")) {
+                    self.check_node(d, &names);
+                }
+            }
+        }
+        if let Some(vars) = template.member("variables") {
+            self.check_node(vars, &names);
+        }
+        if let Some(resources) = template.member("resources") {
+            self.check_node(resources, &names);
+        }
+        if let Some(outputs) = template.member("outputs") {
+            self.check_node(outputs, &names);
+        }
+        if let Some(ast::Value::Array(spaces)) = template.member("functions") {
+            for ns in &spaces.elements {
+                let Some(members) = ns.as_object().and_then(|o| o.member_object("members")) else {
+                    continue;
+                };
+                for m in &members.properties {
+                    let Some(def) = m.value.as_object() else {
+                        continue;
+                    };
+                    let params: Vec<String> = match def.member("parameters") {
+                        Some(ast::Value::Array(ps)) => ps
+                            .elements
+                            .iter()
+                            .filter_map(|p| {
+                                p.as_object()?
+                                    .member_str("name")
+                                    .map(str::to_ascii_lowercase)
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    if let Some(out) = def.member_object("output").and_then(|o| o.member("value")) {
+                        self.check_node(out, &Names::Function(&params));
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_node(&mut self, node: &'a ast::Value<'a>, names: &Names<'_>) {
+        match node {
+            ast::Value::StringLit(s) => {
+                if let StringForm::Expression(text) = expr::classify(&s.value) {
+                    let r = node.range();
+                    let span = Span::new(self.file, r.start, r.end);
+                    self.check_expression(text, span, names);
+                }
+            }
+            ast::Value::Array(a) => {
+                for e in &a.elements {
+                    self.check_node(e, names);
+                }
+            }
+            ast::Value::Object(o) => {
+                for p in &o.properties {
+                    // A nested deployment's inline template: inner scope is checked on its own,
+                    // outer scope with the names of this template.
+                    if p.name.as_str().eq_ignore_ascii_case("template") {
+                        if let ast::Value::Object(t) = &p.value {
+                            let inner = o
+                                .member_object("expressionEvaluationOptions")
+                                .and_then(|e| e.member_str("scope"))
+                                .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+                            let looks_like_template = t.member("resources").is_some()
+                                && t.member("$schema").is_some()
+                                || t.member("contentVersion").is_some();
+                            if looks_like_template {
+                                if !inner {
+                                    for key in ["resources", "outputs"] {
+                                        if let Some(v) = t.member(key) {
+                                            self.check_node(v, names);
+                                        }
+                                    }
+                                }
+                                continue;
+                            }
+                        }
+                    }
+                    self.check_node(&p.value, names);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn check_expression(&mut self, text: &'a str, span: Span, names: &Names<'_>) {
+        let key = (text.as_ptr() as usize, text.len());
+        let parsed = match self.expr_cache.get(&key) {
+            Some(p) => p.clone(),
+            None => {
+                let parsed = match expr::parse(text) {
+                    Ok(e) => Some(Arc::new(e)),
+                    Err(e) => {
+                        self.problem(span, format!("invalid template expression: {}", e.message));
+                        None
+                    }
+                };
+                self.expr_cache.insert(key, parsed.clone());
+                parsed
+            }
+        };
+        if let Some(e) = parsed {
+            self.check_expr(&e, span, names);
+        }
+    }
+
+    fn check_expr(&mut self, e: &Expr, span: Span, names: &Names<'_>) {
+        match e {
+            Expr::Member { target, .. } => self.check_expr(target, span, names),
+            Expr::Index { target, index, .. } => {
+                self.check_expr(target, span, names);
+                self.check_expr(index, span, names);
+            }
+            Expr::Call(call) => {
+                for a in &call.args {
+                    self.check_expr(a, span, names);
+                }
+                let lower = call.name.to_ascii_lowercase();
+                let literal = match call.args.as_slice() {
+                    [Expr::Str(s)] => Some(s),
+                    _ => None,
+                };
+                match (lower.as_str(), names) {
+                    ("parameters", Names::Template(ctx)) => {
+                        if let Some(name) = literal {
+                            let c = self.lookup_ctx(*ctx);
+                            if !self.ctxs[c]
+                                .params
+                                .contains_key(name.to_ascii_lowercase().as_str())
+                            {
+                                self.problem(span, format!("parameter `{name}` is not declared"));
+                            }
+                        }
+                    }
+                    ("parameters", Names::Function(params)) => {
+                        if let Some(name) = literal {
+                            if !params.contains(&name.to_ascii_lowercase()) {
+                                self.problem(
+                                    span,
+                                    format!("user function has no parameter `{name}`"),
+                                );
+                            }
+                        }
+                    }
+                    ("variables", Names::Template(ctx)) => {
+                        if let Some(name) = literal {
+                            let c = self.lookup_ctx(*ctx);
+                            if !self.ctxs[c]
+                                .vars
+                                .contains_key(name.to_ascii_lowercase().as_str())
+                            {
+                                self.problem(span, format!("variable `{name}` is not declared"));
+                            }
+                        }
+                    }
+                    ("variables", Names::Function(_)) => {
+                        self.problem(span, "user functions cannot read variables");
+                    }
+                    _ if lower.contains('.') => {
+                        if let Names::Template(ctx) = names {
+                            let c = self.lookup_ctx(*ctx);
+                            if !self.ctxs[c].functions.contains_key(lower.as_str()) {
+                                self.problem(
+                                    span,
+                                    format!("user function `{}` is not declared", call.name),
+                                );
+                            }
+                        }
+                    }
+                    _ if !functions::is_arm_function(&lower) => {
+                        self.problem(span, format!("`{}` is not a template function", call.name));
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+}

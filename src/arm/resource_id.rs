@@ -1,0 +1,243 @@
+//! ARM resource IDs: building them from a type and a name, and reading them back.
+//!
+//! `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Network/virtualNetworks/{v}/subnets/{n}`
+//! is type `Microsoft.Network/virtualNetworks/subnets` and name `{v}/{n}`. Comparison is
+//! case-insensitive. A subscription or resource group that is a hole (not known offline) reads as
+//! `None`: two IDs then match on type and name alone.
+
+use super::hole;
+
+/// A parsed resource ID.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceId {
+    /// The subscription, when known.
+    pub subscription: Option<String>,
+    /// The resource group, when known; `None` also for IDs above resource group scope.
+    pub resource_group: Option<String>,
+    /// Whether the ID names a resource group scope at all (known or not).
+    pub in_resource_group: bool,
+    /// Full type, e.g. `Microsoft.Network/virtualNetworks/subnets`.
+    pub full_type: String,
+    /// Full name, e.g. `vnet/snet`.
+    pub full_name: String,
+}
+
+impl ResourceId {
+    /// The matching key: lowercase type and name.
+    pub fn key(&self) -> (String, String) {
+        (
+            self.full_type.to_ascii_lowercase(),
+            self.full_name.to_ascii_lowercase(),
+        )
+    }
+
+    /// Whether two IDs may name the same resource: same type and name, and the same subscription
+    /// and resource group wherever both sides know them.
+    pub fn matches(&self, other: &ResourceId) -> bool {
+        fn compatible(a: &Option<String>, b: &Option<String>) -> bool {
+            match (a, b) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                _ => true,
+            }
+        }
+        self.full_type.eq_ignore_ascii_case(&other.full_type)
+            && self.full_name.eq_ignore_ascii_case(&other.full_name)
+            && compatible(&self.subscription, &other.subscription)
+            && compatible(&self.resource_group, &other.resource_group)
+    }
+
+    /// The last segment of the name.
+    pub fn short_name(&self) -> &str {
+        self.full_name.rsplit('/').next().unwrap_or(&self.full_name)
+    }
+}
+
+/// Interleaves a full type and a full name: `A.B/x/y` + `n/m` → `A.B/x/n/y/m`.
+pub fn type_name_path(full_type: &str, full_name: &str) -> Result<String, String> {
+    let mut types = full_type.split('/');
+    let namespace = types.next().unwrap_or_default();
+    let types: Vec<&str> = types.collect();
+    let names: Vec<&str> = full_name.split('/').collect();
+    if types.is_empty() || types.len() != names.len() {
+        return Err(format!(
+            "name `{}` has {} segment(s) but type `{full_type}` needs {}",
+            hole::display(full_name),
+            names.len(),
+            types.len()
+        ));
+    }
+    let mut out = String::with_capacity(full_type.len() + full_name.len() + 8);
+    out.push_str(namespace);
+    for (t, n) in types.iter().zip(&names) {
+        out.push('/');
+        out.push_str(t);
+        out.push('/');
+        out.push_str(n);
+    }
+    Ok(out)
+}
+
+/// Builds an ID under `prefix` (`/subscriptions/s/resourceGroups/g`, `/subscriptions/s`, or empty).
+pub fn build(prefix: &str, full_type: &str, full_name: &str) -> Result<String, String> {
+    if full_type.eq_ignore_ascii_case("Microsoft.Resources/resourceGroups") {
+        let sub = prefix.split("/resourceGroups/").next().unwrap_or(prefix);
+        return Ok(format!("{sub}/resourceGroups/{full_name}"));
+    }
+    if full_type.eq_ignore_ascii_case("Microsoft.Resources/subscriptions") {
+        return Ok(format!("/subscriptions/{full_name}"));
+    }
+    Ok(format!(
+        "{prefix}/providers/{}",
+        type_name_path(full_type, full_name)?
+    ))
+}
+
+/// Reads a resource ID. `None` when the text is not one (no leading `/`, odd segments, ...).
+pub fn parse(id: &str) -> Option<ResourceId> {
+    let id = id.trim();
+    let rest = id.strip_prefix('/')?;
+    let segs: Vec<&str> = rest.split('/').collect();
+    if segs.iter().any(|s| s.is_empty()) {
+        return None;
+    }
+    let known = |s: &str| (!hole::has_hole(s)).then(|| s.to_owned());
+    let mut i = 0;
+    let mut subscription = None;
+    let mut resource_group = None;
+    let mut in_resource_group = false;
+    let mut last: Option<(String, String)> = None;
+    if segs.get(i)?.eq_ignore_ascii_case("subscriptions") {
+        subscription = known(segs.get(i + 1)?);
+        last = Some((
+            "Microsoft.Resources/subscriptions".to_owned(),
+            segs[i + 1].to_owned(),
+        ));
+        i += 2;
+        if segs
+            .get(i)
+            .is_some_and(|s| s.eq_ignore_ascii_case("resourceGroups"))
+        {
+            resource_group = known(segs.get(i + 1)?);
+            in_resource_group = true;
+            last = Some((
+                "Microsoft.Resources/resourceGroups".to_owned(),
+                segs[i + 1].to_owned(),
+            ));
+            i += 2;
+        }
+    }
+    while i < segs.len() {
+        if !segs[i].eq_ignore_ascii_case("providers") {
+            return None;
+        }
+        let namespace = segs.get(i + 1)?;
+        i += 2;
+        let mut full_type = (*namespace).to_owned();
+        let mut full_name = String::new();
+        while i < segs.len() && !segs[i].eq_ignore_ascii_case("providers") {
+            let name = segs.get(i + 1)?;
+            full_type.push('/');
+            full_type.push_str(segs[i]);
+            if !full_name.is_empty() {
+                full_name.push('/');
+            }
+            full_name.push_str(name);
+            i += 2;
+        }
+        if full_name.is_empty() {
+            return None;
+        }
+        last = Some((full_type, full_name));
+    }
+    let (full_type, full_name) = last?;
+    Some(ResourceId {
+        subscription,
+        resource_group,
+        in_resource_group,
+        full_type,
+        full_name,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arm::hole::{make, HoleKind};
+
+    #[test]
+    fn builds_and_parses_child_ids() {
+        let id = build(
+            "/subscriptions/s1/resourceGroups/rg",
+            "Microsoft.Network/virtualNetworks/subnets",
+            "vnet/snet",
+        )
+        .unwrap();
+        assert_eq!(
+            id,
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet"
+        );
+        let p = parse(&id).unwrap();
+        assert_eq!(p.full_type, "Microsoft.Network/virtualNetworks/subnets");
+        assert_eq!(p.full_name, "vnet/snet");
+        assert_eq!(p.subscription.as_deref(), Some("s1"));
+        assert_eq!(p.resource_group.as_deref(), Some("rg"));
+        assert_eq!(p.short_name(), "snet");
+    }
+
+    #[test]
+    fn mismatched_segments_are_an_error() {
+        assert!(build("", "Microsoft.Network/virtualNetworks/subnets", "vnet").is_err());
+    }
+
+    #[test]
+    fn resource_groups_and_subscriptions() {
+        let id = build(
+            "/subscriptions/s",
+            "Microsoft.Resources/resourceGroups",
+            "rg",
+        )
+        .unwrap();
+        assert_eq!(id, "/subscriptions/s/resourceGroups/rg");
+        let p = parse(&id).unwrap();
+        assert_eq!(p.full_type, "Microsoft.Resources/resourceGroups");
+        assert_eq!(parse("/subscriptions/s").unwrap().full_name, "s");
+    }
+
+    #[test]
+    fn holes_in_scope_read_as_unknown_and_still_match() {
+        let sub = make(HoleKind::Subscription, "", 1);
+        let rg = make(HoleKind::ResourceGroup, "", 1);
+        let a = parse(&format!(
+            "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/V/subnets/S"
+        ))
+        .unwrap();
+        assert_eq!(a.subscription, None);
+        assert!(a.in_resource_group);
+        let b = parse("/subscriptions/x/resourceGroups/other/providers/microsoft.network/virtualnetworks/v/subnets/s").unwrap();
+        assert!(a.matches(&b));
+        let c = parse("/subscriptions/x/resourceGroups/third/providers/microsoft.network/virtualnetworks/v/subnets/s").unwrap();
+        assert!(!b.matches(&c), "known, different resource groups");
+    }
+
+    #[test]
+    fn extension_resources_take_the_last_provider_section() {
+        let p = parse("/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/providers/Microsoft.Insights/diagnosticSettings/d").unwrap();
+        assert_eq!(p.full_type, "Microsoft.Insights/diagnosticSettings");
+        assert_eq!(p.full_name, "d");
+    }
+
+    #[test]
+    fn rejects_non_ids() {
+        for s in [
+            "",
+            "vnet",
+            "/",
+            "/subscriptions",
+            "/foo/bar",
+            "/providers/A.B/x",
+            "//x",
+        ] {
+            assert!(parse(s).is_none(), "{s}");
+        }
+    }
+}
