@@ -3,5 +3,6 @@
 //! Data flows one way: `discover → parse → arm (evaluate) → model → rules → report`.
 
 pub mod arm;
+pub mod discover;
 pub mod parse;
 pub mod source;

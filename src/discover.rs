@@ -1,0 +1,345 @@
+//! Finding the files to lint, classifying them by content, and pairing parameter files with the
+//! templates they are for.
+
+use crate::parse::{ast, ObjectExt};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// Directories never walked into (hidden ones are skipped too).
+const SKIPPED_DIRS: &[&str] = &["node_modules", "target"];
+
+/// The files found under the given paths.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Files to read, sorted and without duplicates.
+    pub files: Vec<PathBuf>,
+    /// Paths given on the command line that do not exist or cannot be walked.
+    pub errors: Vec<(PathBuf, String)>,
+}
+
+/// Walks `paths`: files are taken as given; directories are walked for `.json` / `.jsonc` files,
+/// skipping hidden directories, `node_modules`, `target`, and whatever `excluded` says.
+pub fn discover(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool) -> Discovered {
+    let mut files = BTreeSet::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push((root.clone(), describe_io(&e)));
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            files.insert(root.clone());
+            continue;
+        }
+        let walker = WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                if e.depth() == 0 {
+                    return true;
+                }
+                if e.file_type().is_dir() {
+                    let name = e.file_name().to_string_lossy();
+                    if name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref()) {
+                        return false;
+                    }
+                }
+                !excluded(e.path())
+            });
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    if !e.file_type().is_dir() && has_json_extension(e.path()) {
+                        files.insert(e.into_path());
+                    }
+                }
+                // A link loop or a directory that vanished: nothing to lint there. A broken link
+                // named `*.json` is kept so that reading it reports the problem.
+                Err(e) => {
+                    if let Some(path) = e.path() {
+                        if has_json_extension(path) && e.io_error().is_some() && e.loop_ancestor().is_none() {
+                            files.insert(path.to_path_buf());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Discovered {
+        files: files.into_iter().collect(),
+        errors,
+    }
+}
+
+fn has_json_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("jsonc"))
+}
+
+/// An I/O error in words, without Rust's `(os error 2)` suffix.
+pub fn describe_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_owned(),
+                None => text,
+            }
+        }
+    }
+}
+
+/// What a JSON file is, by its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Template,
+    Parameters,
+    /// `az resource show` output or Resource Graph rows: one resource or an array of them.
+    Export,
+    /// Any other JSON (`package.json`, ...): skipped.
+    Other,
+}
+
+const TEMPLATE_SCHEMAS: &[&str] = &[
+    "deploymenttemplate.json",
+    "subscriptiondeploymenttemplate.json",
+    "managementgroupdeploymenttemplate.json",
+    "tenantdeploymenttemplate.json",
+];
+
+/// Classifies a parsed file.
+pub fn classify(root: &ast::Value<'_>) -> FileKind {
+    match root {
+        ast::Value::Object(o) => {
+            if let Some(schema) = o.member_str("$schema") {
+                let schema = schema.to_ascii_lowercase();
+                let file = schema.rsplit('/').next().unwrap_or("").trim_end_matches('#');
+                if TEMPLATE_SCHEMAS.contains(&file) {
+                    return FileKind::Template;
+                }
+                if file == "deploymentparameters.json" {
+                    return FileKind::Parameters;
+                }
+            }
+            let has = |k: &str| o.member(k).is_some();
+            if has("resources") && has("contentVersion") {
+                FileKind::Template
+            } else if has("parameters") && has("contentVersion") {
+                FileKind::Parameters
+            } else if is_exported_resource(o) {
+                FileKind::Export
+            } else {
+                FileKind::Other
+            }
+        }
+        ast::Value::Array(a) => {
+            let all = !a.elements.is_empty()
+                && a.elements.iter().all(|e| e.as_object().is_some_and(is_exported_resource));
+            if all {
+                FileKind::Export
+            } else {
+                FileKind::Other
+            }
+        }
+        _ => FileKind::Other,
+    }
+}
+
+/// An exported resource: `id` (or PowerShell's `ResourceId`), `type` and `properties`.
+pub fn is_exported_resource(o: &ast::Object<'_>) -> bool {
+    let id = o.member_str("id").or_else(|| o.member_str("ResourceId"));
+    id.is_some_and(|id| id.starts_with('/'))
+        && o.member_str("type").is_some()
+        && matches!(o.member("properties"), Some(ast::Value::Object(_)))
+}
+
+/// A cheap look at the start of a file: `Some(Template)` when its first member is a `$schema`
+/// naming a deployment template, which is all classification needs. Saves a parse of every
+/// template before the one that evaluates it. `None` means "parse to find out".
+pub fn quick_classify(text: &str) -> Option<FileKind> {
+    let rest = skip_trivia(text).strip_prefix('{')?;
+    let rest = skip_trivia(rest).strip_prefix("\"$schema\"")?;
+    let rest = skip_trivia(rest).strip_prefix(':')?;
+    let rest = skip_trivia(rest).strip_prefix('"')?;
+    let end = rest.find(['"', '\\'])?;
+    if rest.as_bytes()[end] != b'"' {
+        return None;
+    }
+    let schema = rest[..end].to_ascii_lowercase();
+    let file = schema.rsplit('/').next().unwrap_or("").trim_end_matches('#');
+    TEMPLATE_SCHEMAS.contains(&file).then_some(FileKind::Template)
+}
+
+fn skip_trivia(mut s: &str) -> &str {
+    loop {
+        s = s.trim_start_matches([' ', '\t', '\r', '\n']);
+        if let Some(rest) = s.strip_prefix("//") {
+            s = rest.find('\n').map_or("", |i| &rest[i..]);
+        } else if let Some(rest) = s.strip_prefix("/*") {
+            match rest.find("*/") {
+                Some(i) => s = &rest[i + 2..],
+                None => return s,
+            }
+        } else {
+            return s;
+        }
+    }
+}
+
+/// The template a parameter file is for by naming convention: `X.parameters.json` or
+/// `X.parameters.<anything>.json` pairs with `X.json` in the same directory.
+pub fn template_by_name(parameters: &Path) -> Option<PathBuf> {
+    let name = parameters.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    let at = lower.find(".parameters.")?;
+    if at == 0 {
+        return None;
+    }
+    let ext = if lower.ends_with(".jsonc") { "jsonc" } else { "json" };
+    let stem = &name[..at];
+    Some(parameters.with_file_name(format!("{stem}.{ext}")))
+}
+
+/// The other spellings `template_by_name` may mean (`.json` / `.jsonc`).
+pub fn template_name_candidates(parameters: &Path) -> Vec<PathBuf> {
+    let Some(first) = template_by_name(parameters) else {
+        return Vec::new();
+    };
+    let alt = match first.extension().and_then(|e| e.to_str()) {
+        Some("json") => first.with_extension("jsonc"),
+        _ => first.with_extension("json"),
+    };
+    vec![first, alt]
+}
+
+/// A parameter file's `metadata.template`, resolved against its directory.
+pub fn template_by_metadata(parameters: &Path, root: &ast::Value<'_>) -> Option<PathBuf> {
+    let rel = root
+        .as_object()?
+        .member_object("metadata")?
+        .member_str("template")?;
+    if rel.is_empty() {
+        return None;
+    }
+    Some(parameters.parent().unwrap_or(Path::new("")).join(rel))
+}
+
+/// Normalises `a/./b/../c` to `a/c` without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse;
+
+    fn kind(text: &str) -> FileKind {
+        classify(&parse(text).unwrap())
+    }
+
+    #[test]
+    fn classifies_by_content() {
+        let s = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+        assert_eq!(kind(&format!(r#"{{"$schema": "{s}"}}"#)), FileKind::Template);
+        let sub = "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#";
+        assert_eq!(kind(&format!(r#"{{"$schema": "{sub}", "resources": []}}"#)), FileKind::Template);
+        assert_eq!(kind(r#"{"resources": [], "contentVersion": "1.0.0.0"}"#), FileKind::Template);
+        let p = "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#";
+        assert_eq!(kind(&format!(r#"{{"$schema": "{p}", "parameters": {{}}}}"#)), FileKind::Parameters);
+        assert_eq!(kind(r#"{"parameters": {}, "contentVersion": "1.0.0.0"}"#), FileKind::Parameters);
+        let export = r#"{"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/natGateways/n",
+            "type": "Microsoft.Network/natGateways", "properties": {}}"#;
+        assert_eq!(kind(export), FileKind::Export);
+        assert_eq!(kind(&format!("[{export}, {export}]")), FileKind::Export);
+        assert_eq!(kind(&format!("[{export}, 1]")), FileKind::Other);
+        assert_eq!(kind("[]"), FileKind::Other);
+        assert_eq!(kind(r#"{"name": "pkg", "version": "1.0.0"}"#), FileKind::Other);
+        // A REST API example has `parameters` but no `contentVersion`.
+        assert_eq!(kind(r#"{"parameters": {"x": 1}, "responses": {}}"#), FileKind::Other);
+    }
+
+    #[test]
+    fn quick_classify_only_answers_when_sure() {
+        let s = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+        assert_eq!(
+            quick_classify(&format!("// c\n/* d */ {{ \"$schema\" : \"{s}\", \"x\": 1")),
+            Some(FileKind::Template)
+        );
+        assert_eq!(quick_classify(r#"{"contentVersion": "1", "$schema": "deploymentTemplate.json"}"#), None);
+        assert_eq!(quick_classify(r#"{"$schema": "https://x/deploymentParameters.json#"}"#), None);
+        assert_eq!(quick_classify(r#"{"$schema": "a\"b"}"#), None);
+        assert_eq!(quick_classify(""), None);
+    }
+
+    #[test]
+    fn pairs_parameter_files_by_name() {
+        let t = |p: &str| template_by_name(Path::new(p)).map(|p| p.to_string_lossy().into_owned());
+        assert_eq!(t("infra/main.parameters.json").as_deref(), Some("infra/main.json"));
+        assert_eq!(t("infra/main.parameters.prod.json").as_deref(), Some("infra/main.json"));
+        assert_eq!(t("a/azuredeploy.parameters.us.json").as_deref(), Some("a/azuredeploy.json"));
+        assert_eq!(t("infra/parameters.json"), None);
+        assert_eq!(t("infra/main.json"), None);
+        let c = template_name_candidates(Path::new("x/main.parameters.jsonc"));
+        assert_eq!(c, [PathBuf::from("x/main.jsonc"), PathBuf::from("x/main.json")]);
+    }
+
+    #[test]
+    fn pairs_parameter_files_by_metadata() {
+        let v = parse(r#"{"metadata": {"template": "../templates/net.json"}, "parameters": {}}"#).unwrap();
+        let found = template_by_metadata(Path::new("infra/params/dev.json"), &v).unwrap();
+        assert_eq!(normalize(&found), PathBuf::from("infra/templates/net.json"));
+    }
+
+    #[test]
+    fn walks_directories_with_default_skips() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for p in ["a.json", "b.JSONC", "c.txt", ".hidden/d.json", "node_modules/e.json", "target/f.json", "sub/g.json"] {
+            let path = root.join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "{}").unwrap();
+        }
+        let found = discover(&[root.to_path_buf()], &|_| false);
+        let names: Vec<_> = found
+            .files
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+            .collect();
+        assert_eq!(names, ["a.json", "b.JSONC", "sub/g.json"]);
+        let excluded = discover(&[root.to_path_buf()], &|p| p.ends_with("sub"));
+        assert_eq!(excluded.files.len(), 2);
+        let missing = discover(&[root.join("nope")], &|_| false);
+        assert_eq!(missing.errors.len(), 1);
+        assert_eq!(missing.errors[0].1, "no such file or directory");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn broken_links_are_kept_so_reading_them_reports_the_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(dir.path().join("missing.json"), dir.path().join("link.json")).unwrap();
+        let found = discover(&[dir.path().to_path_buf()], &|_| false);
+        assert_eq!(found.files.len(), 1);
+    }
+}
