@@ -62,7 +62,10 @@ pub fn discover(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool) -> Discover
                 // named `*.json` is kept so that reading it reports the problem.
                 Err(e) => {
                     if let Some(path) = e.path() {
-                        if has_json_extension(path) && e.io_error().is_some() && e.loop_ancestor().is_none() {
+                        if has_json_extension(path)
+                            && e.io_error().is_some()
+                            && e.loop_ancestor().is_none()
+                        {
                             files.insert(path.to_path_buf());
                         }
                     }
@@ -121,7 +124,11 @@ pub fn classify(root: &ast::Value<'_>) -> FileKind {
         ast::Value::Object(o) => {
             if let Some(schema) = o.member_str("$schema") {
                 let schema = schema.to_ascii_lowercase();
-                let file = schema.rsplit('/').next().unwrap_or("").trim_end_matches('#');
+                let file = schema
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches('#');
                 if TEMPLATE_SCHEMAS.contains(&file) {
                     return FileKind::Template;
                 }
@@ -141,8 +148,13 @@ pub fn classify(root: &ast::Value<'_>) -> FileKind {
             }
         }
         ast::Value::Array(a) => {
-            let all = !a.elements.is_empty()
-                && a.elements.iter().all(|e| e.as_object().is_some_and(is_exported_resource));
+            let all = a
+                .elements
+                .iter()
+                .all(|e| e.as_object().is_some_and(is_resource_like))
+                && a.elements
+                    .iter()
+                    .any(|e| e.as_object().is_some_and(has_resource_id));
             if all {
                 FileKind::Export
             } else {
@@ -153,12 +165,22 @@ pub fn classify(root: &ast::Value<'_>) -> FileKind {
     }
 }
 
-/// An exported resource: `id` (or PowerShell's `ResourceId`), `type` and `properties`.
+/// An exported resource: `type`, `properties`, and an `id` (PowerShell's `ResourceId`) or at
+/// least a `name`. A lone object needs the `id`; in an array, one with an ID is enough.
 pub fn is_exported_resource(o: &ast::Object<'_>) -> bool {
-    let id = o.member_str("id").or_else(|| o.member_str("ResourceId"));
-    id.is_some_and(|id| id.starts_with('/'))
-        && o.member_str("type").is_some()
+    has_resource_id(o) && is_resource_like(o)
+}
+
+fn has_resource_id(o: &ast::Object<'_>) -> bool {
+    o.member_str("id")
+        .or_else(|| o.member_str("ResourceId"))
+        .is_some_and(|id| id.starts_with('/'))
+}
+
+fn is_resource_like(o: &ast::Object<'_>) -> bool {
+    o.member_str("type").is_some_and(|t| t.contains('/'))
         && matches!(o.member("properties"), Some(ast::Value::Object(_)))
+        && (has_resource_id(o) || o.member_str("name").is_some())
 }
 
 /// A cheap look at the start of a file: `Some(Template)` when its first member is a `$schema`
@@ -174,8 +196,14 @@ pub fn quick_classify(text: &str) -> Option<FileKind> {
         return None;
     }
     let schema = rest[..end].to_ascii_lowercase();
-    let file = schema.rsplit('/').next().unwrap_or("").trim_end_matches('#');
-    TEMPLATE_SCHEMAS.contains(&file).then_some(FileKind::Template)
+    let file = schema
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('#');
+    TEMPLATE_SCHEMAS
+        .contains(&file)
+        .then_some(FileKind::Template)
 }
 
 fn skip_trivia(mut s: &str) -> &str {
@@ -203,7 +231,11 @@ pub fn template_by_name(parameters: &Path) -> Option<PathBuf> {
     if at == 0 {
         return None;
     }
-    let ext = if lower.ends_with(".jsonc") { "jsonc" } else { "json" };
+    let ext = if lower.ends_with(".jsonc") {
+        "jsonc"
+    } else {
+        "json"
+    };
     let stem = &name[..at];
     Some(parameters.with_file_name(format!("{stem}.{ext}")))
 }
@@ -261,22 +293,51 @@ mod tests {
     #[test]
     fn classifies_by_content() {
         let s = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
-        assert_eq!(kind(&format!(r#"{{"$schema": "{s}"}}"#)), FileKind::Template);
+        assert_eq!(
+            kind(&format!(r#"{{"$schema": "{s}"}}"#)),
+            FileKind::Template
+        );
         let sub = "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#";
-        assert_eq!(kind(&format!(r#"{{"$schema": "{sub}", "resources": []}}"#)), FileKind::Template);
-        assert_eq!(kind(r#"{"resources": [], "contentVersion": "1.0.0.0"}"#), FileKind::Template);
+        assert_eq!(
+            kind(&format!(r#"{{"$schema": "{sub}", "resources": []}}"#)),
+            FileKind::Template
+        );
+        assert_eq!(
+            kind(r#"{"resources": [], "contentVersion": "1.0.0.0"}"#),
+            FileKind::Template
+        );
         let p = "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#";
-        assert_eq!(kind(&format!(r#"{{"$schema": "{p}", "parameters": {{}}}}"#)), FileKind::Parameters);
-        assert_eq!(kind(r#"{"parameters": {}, "contentVersion": "1.0.0.0"}"#), FileKind::Parameters);
+        assert_eq!(
+            kind(&format!(r#"{{"$schema": "{p}", "parameters": {{}}}}"#)),
+            FileKind::Parameters
+        );
+        assert_eq!(
+            kind(r#"{"parameters": {}, "contentVersion": "1.0.0.0"}"#),
+            FileKind::Parameters
+        );
         let export = r#"{"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/natGateways/n",
             "type": "Microsoft.Network/natGateways", "properties": {}}"#;
         assert_eq!(kind(export), FileKind::Export);
         assert_eq!(kind(&format!("[{export}, {export}]")), FileKind::Export);
         assert_eq!(kind(&format!("[{export}, 1]")), FileKind::Other);
+        let named = r#"{"type": "Microsoft.MachineLearningServices/workspaces", "name": "ws", "properties": {}}"#;
+        assert_eq!(kind(&format!("[{export}, {named}]")), FileKind::Export);
+        assert_eq!(
+            kind(&format!("[{named}]")),
+            FileKind::Other,
+            "one needs an ID"
+        );
+        assert_eq!(kind(named), FileKind::Other);
         assert_eq!(kind("[]"), FileKind::Other);
-        assert_eq!(kind(r#"{"name": "pkg", "version": "1.0.0"}"#), FileKind::Other);
+        assert_eq!(
+            kind(r#"{"name": "pkg", "version": "1.0.0"}"#),
+            FileKind::Other
+        );
         // A REST API example has `parameters` but no `contentVersion`.
-        assert_eq!(kind(r#"{"parameters": {"x": 1}, "responses": {}}"#), FileKind::Other);
+        assert_eq!(
+            kind(r#"{"parameters": {"x": 1}, "responses": {}}"#),
+            FileKind::Other
+        );
     }
 
     #[test]
@@ -286,8 +347,14 @@ mod tests {
             quick_classify(&format!("// c\n/* d */ {{ \"$schema\" : \"{s}\", \"x\": 1")),
             Some(FileKind::Template)
         );
-        assert_eq!(quick_classify(r#"{"contentVersion": "1", "$schema": "deploymentTemplate.json"}"#), None);
-        assert_eq!(quick_classify(r#"{"$schema": "https://x/deploymentParameters.json#"}"#), None);
+        assert_eq!(
+            quick_classify(r#"{"contentVersion": "1", "$schema": "deploymentTemplate.json"}"#),
+            None
+        );
+        assert_eq!(
+            quick_classify(r#"{"$schema": "https://x/deploymentParameters.json#"}"#),
+            None
+        );
         assert_eq!(quick_classify(r#"{"$schema": "a\"b"}"#), None);
         assert_eq!(quick_classify(""), None);
     }
@@ -295,18 +362,31 @@ mod tests {
     #[test]
     fn pairs_parameter_files_by_name() {
         let t = |p: &str| template_by_name(Path::new(p)).map(|p| p.to_string_lossy().into_owned());
-        assert_eq!(t("infra/main.parameters.json").as_deref(), Some("infra/main.json"));
-        assert_eq!(t("infra/main.parameters.prod.json").as_deref(), Some("infra/main.json"));
-        assert_eq!(t("a/azuredeploy.parameters.us.json").as_deref(), Some("a/azuredeploy.json"));
+        assert_eq!(
+            t("infra/main.parameters.json").as_deref(),
+            Some("infra/main.json")
+        );
+        assert_eq!(
+            t("infra/main.parameters.prod.json").as_deref(),
+            Some("infra/main.json")
+        );
+        assert_eq!(
+            t("a/azuredeploy.parameters.us.json").as_deref(),
+            Some("a/azuredeploy.json")
+        );
         assert_eq!(t("infra/parameters.json"), None);
         assert_eq!(t("infra/main.json"), None);
         let c = template_name_candidates(Path::new("x/main.parameters.jsonc"));
-        assert_eq!(c, [PathBuf::from("x/main.jsonc"), PathBuf::from("x/main.json")]);
+        assert_eq!(
+            c,
+            [PathBuf::from("x/main.jsonc"), PathBuf::from("x/main.json")]
+        );
     }
 
     #[test]
     fn pairs_parameter_files_by_metadata() {
-        let v = parse(r#"{"metadata": {"template": "../templates/net.json"}, "parameters": {}}"#).unwrap();
+        let v = parse(r#"{"metadata": {"template": "../templates/net.json"}, "parameters": {}}"#)
+            .unwrap();
         let found = template_by_metadata(Path::new("infra/params/dev.json"), &v).unwrap();
         assert_eq!(normalize(&found), PathBuf::from("infra/templates/net.json"));
     }
@@ -315,7 +395,15 @@ mod tests {
     fn walks_directories_with_default_skips() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for p in ["a.json", "b.JSONC", "c.txt", ".hidden/d.json", "node_modules/e.json", "target/f.json", "sub/g.json"] {
+        for p in [
+            "a.json",
+            "b.JSONC",
+            "c.txt",
+            ".hidden/d.json",
+            "node_modules/e.json",
+            "target/f.json",
+            "sub/g.json",
+        ] {
             let path = root.join(p);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "{}").unwrap();
@@ -324,7 +412,12 @@ mod tests {
         let names: Vec<_> = found
             .files
             .iter()
-            .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+            .map(|p| {
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
             .collect();
         assert_eq!(names, ["a.json", "b.JSONC", "sub/g.json"]);
         let excluded = discover(&[root.to_path_buf()], &|p| p.ends_with("sub"));
@@ -338,7 +431,11 @@ mod tests {
     #[test]
     fn broken_links_are_kept_so_reading_them_reports_the_problem() {
         let dir = tempfile::tempdir().unwrap();
-        std::os::unix::fs::symlink(dir.path().join("missing.json"), dir.path().join("link.json")).unwrap();
+        std::os::unix::fs::symlink(
+            dir.path().join("missing.json"),
+            dir.path().join("link.json"),
+        )
+        .unwrap();
         let found = discover(&[dir.path().to_path_buf()], &|_| false);
         assert_eq!(found.files.len(), 1);
     }

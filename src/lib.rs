@@ -3,6 +3,12 @@
 //! Data flows one way: `discover → parse → arm (evaluate) → model → rules → report`.
 
 pub mod arm;
+pub mod cli;
 pub mod discover;
+pub mod lint;
+pub mod model;
+pub mod net;
 pub mod parse;
+pub mod report;
+pub mod rules;
 pub mod source;

@@ -1,1 +1,36 @@
-fn main() {}
+use amlint::cli::{self, Cli, ExitStatus, Output};
+use clap::Parser;
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut out = Output::default();
+    let status = match cli::run(cli, &mut out) {
+        Ok(status) => status,
+        Err(err) => {
+            let report = miette::Report::new(err);
+            let _ = writeln!(std::io::stderr(), "{report:?}");
+            ExitStatus::Error
+        }
+    };
+    // A closed pipe (`amlint | head`) is not an error: stop quietly.
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(out.stdout.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return ExitCode::SUCCESS;
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: cannot write to standard output: {e}"
+        );
+        return ExitCode::from(ExitStatus::Error.code());
+    }
+    if !out.stderr.is_empty() {
+        let _ = std::io::stderr().write_all(out.stderr.as_bytes());
+    }
+    ExitCode::from(status.code())
+}

@@ -37,13 +37,18 @@ pub struct Comment {
 }
 
 /// Turns raw bytes into text: checks UTF-8 and drops a leading byte order mark.
-pub fn decode(bytes: Vec<u8>) -> Result<String, SyntaxError> {
+///
+/// On error, also returns the text with invalid bytes replaced, so that the position can be shown.
+pub fn decode(bytes: Vec<u8>) -> Result<String, (SyntaxError, String)> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(SyntaxError {
-            start: 0,
-            end: 2,
-            message: "file is UTF-16; ARM templates must be UTF-8".to_owned(),
-        });
+        return Err((
+            SyntaxError {
+                start: 0,
+                end: 0,
+                message: "file is UTF-16; ARM templates must be UTF-8".to_owned(),
+            },
+            String::new(),
+        ));
     }
     match String::from_utf8(bytes) {
         Ok(mut text) => {
@@ -54,14 +59,21 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, SyntaxError> {
         }
         Err(err) => {
             let at = err.utf8_error().valid_up_to();
-            Err(SyntaxError {
-                start: at,
-                end: at + 1,
-                message: format!(
-                    "file is not valid UTF-8: byte 0x{:02X} cannot start or continue a character",
-                    err.as_bytes()[at]
-                ),
-            })
+            let bytes = err.into_bytes();
+            let message = format!(
+                "file is not valid UTF-8: byte 0x{:02X} cannot start or continue a character",
+                bytes[at]
+            );
+            // The valid prefix is kept as is, so that the offset still points at the bad byte.
+            let shown = String::from_utf8_lossy(&bytes[..at]).into_owned();
+            Err((
+                SyntaxError {
+                    start: at,
+                    end: at,
+                    message,
+                },
+                shown,
+            ))
         }
     }
 }

@@ -1,0 +1,106 @@
+//! `amlint check`: lint, render, decide the exit status.
+
+use super::{CheckArgs, CliError, ColorChoice, ExitStatus, FailOn, Format, Output};
+use crate::lint::{self, LintOptions};
+use crate::report::{self, human, Severity};
+use crate::rules::RuleSelection;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Stack for worker threads: deep templates recurse deeply (the evaluator also grows its stack).
+const WORKER_STACK: usize = 16 * 1024 * 1024;
+
+pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
+    let selection = RuleSelection::new(&args.select, &args.ignore)?;
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let options = LintOptions {
+        parameters: args.parameters.clone(),
+        selection,
+        cwd,
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .stack_size(WORKER_STACK)
+        .build()
+        .map_err(|e| CliError::Threads(jobs, e.to_string()))?;
+    let result = pool.install(|| lint::lint(&paths, &options))?;
+
+    let text = match args.format {
+        Format::Json => report::json::render(&result.findings, &result.sources, &result.summary),
+        Format::Human => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    args.output.is_none()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && std::io::stdout().is_terminal()
+                }
+            };
+            let mut text = human::render(
+                &result.findings,
+                &result.sources,
+                human::Style { color, width: 100 },
+            );
+            if !args.quiet {
+                text.push_str(&human::summary_line(&result.summary));
+            }
+            text
+        }
+    };
+    if args.verbose {
+        for id in &result.skipped {
+            if let Some(f) = result.sources.get(*id) {
+                out.stderr.push_str(&format!(
+                    "skipped `{}`: not an ARM template, parameter file or resource export\n",
+                    f.display
+                ));
+            }
+        }
+        for id in &result.unpaired_parameters {
+            if let Some(f) = result.sources.get(*id) {
+                out.stderr.push_str(&format!(
+                    "parameter file `{}` pairs with no template among the inputs (name it `<template>.parameters.json`, set `metadata.template`, or pass `--parameters`)\n",
+                    f.display
+                ));
+            }
+        }
+    }
+    match &args.output {
+        Some(path) => {
+            report::write_atomically(path, text.as_bytes()).map_err(|e| CliError::Output {
+                path: path.display().to_string(),
+                reason: crate::discover::describe_io(&e),
+            })?
+        }
+        None => out.stdout = text,
+    }
+    for (path, reason) in &result.path_errors {
+        out.stderr
+            .push_str(&format!("error: cannot lint `{path}`: {reason}\n"));
+    }
+    if !result.path_errors.is_empty() {
+        return Ok(ExitStatus::Error);
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| result.findings.iter().any(|f| f.severity >= t));
+    Ok(if failed {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}

@@ -1,0 +1,177 @@
+//! The command line: `amlint [check] [PATHS]...`, `amlint rules`, `amlint explain`.
+
+mod check;
+mod rules_cmd;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// What the process should exit with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// No diagnostic at or above `--fail-on`.
+    Success,
+    /// At least one diagnostic at or above `--fail-on`.
+    Failure,
+    /// amlint could not do its job.
+    Error,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+/// Errors that stop amlint from doing its job (exit status 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CliError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Selection(#[from] crate::rules::SelectionError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Lint(#[from] crate::lint::LintError),
+    #[error("no rule is called `{0}`")]
+    #[diagnostic(
+        code(amlint::explain),
+        help("`amlint rules` lists every code and name")
+    )]
+    UnknownRule(String),
+    #[error("cannot write `{path}`: {reason}")]
+    #[diagnostic(code(amlint::output))]
+    Output { path: String, reason: String },
+    #[error("cannot start {0} worker threads: {1}")]
+    #[diagnostic(code(amlint::jobs))]
+    Threads(usize, String),
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "amlint",
+    version,
+    about = "A linter for the network configuration of Azure Machine Learning in ARM templates and compiled Bicep",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint files and directories (the default command).
+    Check(CheckArgs),
+    /// List the rules: code, name, severity, source.
+    Rules(RulesArgs),
+    /// Print a rule's documentation.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Source snippets, labels and help, for people.
+    Human,
+    /// The versioned JSON format.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Files and directories to lint [default: .]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit with status 1 when a diagnostic has this severity or a higher one.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+    /// Only these rules: codes, code prefixes (`AML2`), names, or `ALL`; comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Not these rules; comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Parameter file for the single template being linted (repeatable: one evaluation each).
+    #[arg(long, value_name = "FILE")]
+    pub parameters: Vec<PathBuf>,
+    /// Print diagnostics only, no summary.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also list skipped files and unpaired parameter files (on standard error).
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Colour in human output; `auto` honours NO_COLOR and colours only terminals.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Worker threads [default: the number of CPUs].
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule code (`AML201`) or name (`no-public-ip-compute-without-egress`).
+    pub rule: String,
+}
+
+/// What `run` writes: the text for standard output, and what goes to standard error.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, out: &mut Output) -> Result<ExitStatus, CliError> {
+    match cli.command {
+        Some(Command::Check(args)) => check::run(args, out),
+        None => check::run(cli.check, out),
+        Some(Command::Rules(args)) => {
+            out.stdout = rules_cmd::list(args.format);
+            Ok(ExitStatus::Success)
+        }
+        Some(Command::Explain(args)) => {
+            out.stdout = rules_cmd::explain(&args.rule)?;
+            Ok(ExitStatus::Success)
+        }
+    }
+}

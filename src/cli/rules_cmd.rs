@@ -1,0 +1,62 @@
+//! `amlint rules` and `amlint explain`.
+
+use super::{CliError, RulesFormat};
+use crate::rules::REGISTRY;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct RuleRow<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    source: &'a str,
+    summary: &'a str,
+}
+
+/// The rule list as a table or JSON.
+pub fn list(format: RulesFormat) -> String {
+    let rows: Vec<RuleRow<'_>> = REGISTRY
+        .iter()
+        .map(|r| RuleRow {
+            code: r.code,
+            name: r.name,
+            severity: r.severity.as_str(),
+            source: "builtin",
+            summary: r.summary,
+        })
+        .collect();
+    match format {
+        RulesFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&rows).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        RulesFormat::Table => {
+            let name_w = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+            let mut out = format!(
+                "{:<6}  {:<name_w$}  {:<8}  {:<7}  SUMMARY\n",
+                "CODE", "NAME", "SEVERITY", "SOURCE"
+            );
+            for r in &rows {
+                out.push_str(&format!(
+                    "{:<6}  {:<name_w$}  {:<8}  {:<7}  {}\n",
+                    r.code, r.name, r.severity, r.source, r.summary
+                ));
+            }
+            out
+        }
+    }
+}
+
+/// A rule's documentation.
+pub fn explain(code_or_name: &str) -> Result<String, CliError> {
+    let rule = crate::rules::find(code_or_name)
+        .ok_or_else(|| CliError::UnknownRule(code_or_name.to_owned()))?;
+    Ok(format!(
+        "# {} ({})\n\nDefault severity: {}.\n\n{}",
+        rule.code,
+        rule.name,
+        rule.severity,
+        rule.documentation()
+    ))
+}

@@ -1,0 +1,503 @@
+//! One run: discover the files, read and classify them, pair parameter files with templates,
+//! evaluate every template once per parameter file, build the model, run the rules.
+//!
+//! Files are read and evaluated in parallel; everything that decides the output (file IDs, unit
+//! IDs, the order of findings) follows the sorted file list, so the output is the same for any
+//! number of threads.
+
+use crate::arm::eval::{self, EvalInput, EvalResource, ParameterValues};
+use crate::arm::value::{Tri, Value};
+use crate::discover::{self, FileKind};
+use crate::model::{self, UnitInfo, UnitInput, MODEL_TYPES};
+use crate::parse::{self, ObjectExt, SyntaxError};
+use crate::report::{Finding, Severity, Summary};
+use crate::rules::{self, RuleSelection};
+use crate::source::{FileId, SourceFile, Sources, Span};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What a run is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    /// `--parameters`: parameter files for the single template being linted.
+    pub parameters: Vec<PathBuf>,
+    pub selection: RuleSelection,
+    /// Shown paths are relative to this directory.
+    pub cwd: PathBuf,
+}
+
+/// Why a run could not do its job (exit status 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LintError {
+    #[error("`--parameters` needs exactly one template among the inputs, found {0}")]
+    #[diagnostic(code(amlint::parameters), help("lint the template and its parameter files on their own: `amlint main.json --parameters main.dev.json`"))]
+    ParametersNeedOneTemplate(usize),
+    #[error("cannot read parameter file `{path}`: {reason}")]
+    #[diagnostic(code(amlint::parameters))]
+    ParametersUnreadable { path: String, reason: String },
+}
+
+/// Everything a run produced.
+#[derive(Debug, Default)]
+pub struct LintResult {
+    pub sources: Sources,
+    /// Sorted for output.
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    /// Input paths that do not exist or cannot be walked.
+    pub path_errors: Vec<(String, String)>,
+    /// Files skipped as not ARM JSON, for `--verbose`.
+    pub skipped: Vec<FileId>,
+    /// Parameter files not paired with any template, for `--verbose`.
+    pub unpaired_parameters: Vec<FileId>,
+}
+
+/// The units one template produced, and the findings its evaluation raised.
+type JobOutput = (Vec<(u32, UnitInput)>, Vec<Finding>);
+
+/// A file after the first pass.
+struct Read {
+    text: Arc<str>,
+    kind: FileKind,
+    error: Option<SyntaxError>,
+    parameters: Option<ParameterValues>,
+    metadata_template: Option<PathBuf>,
+    export: Vec<EvalResource>,
+}
+
+/// Lints `paths`.
+pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, LintError> {
+    let discovered = discover::discover(paths, &|_| false);
+    let mut result = LintResult {
+        path_errors: discovered
+            .errors
+            .iter()
+            .map(|(p, e)| (display_path(p, &options.cwd), e.clone()))
+            .collect(),
+        ..LintResult::default()
+    };
+    let mut files = discovered.files;
+    // `--parameters` files join the inputs.
+    for p in &options.parameters {
+        if !p.is_file() {
+            return Err(LintError::ParametersUnreadable {
+                path: display_path(p, &options.cwd),
+                reason: std::fs::metadata(p)
+                    .err()
+                    .map_or_else(|| "not a file".to_owned(), |e| discover::describe_io(&e)),
+            });
+        }
+        if !files.contains(p) {
+            files.push(p.clone());
+        }
+    }
+    let reads: Vec<Read> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, path)| read(FileId(i as u32), path))
+        .collect();
+    let mut kinds = Vec::with_capacity(reads.len());
+    let mut findings = Vec::new();
+    let mut reads_owned = Vec::with_capacity(reads.len());
+    for (i, (path, r)) in files.iter().zip(reads).enumerate() {
+        let id = result.sources.push(SourceFile::new(
+            path.clone(),
+            display_path(path, &options.cwd),
+            Arc::clone(&r.text),
+        ));
+        debug_assert_eq!(id.0 as usize, i);
+        if let Some(e) = &r.error {
+            findings.push(syntax_finding(id, e));
+        }
+        kinds.push(r.kind);
+        reads_owned.push(r);
+    }
+    let reads = reads_owned;
+
+    // Pair parameter files with templates.
+    let by_path: BTreeMap<PathBuf, FileId> = files
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| kinds[*i] == FileKind::Template && reads[*i].error.is_none())
+        .map(|(i, p)| (discover::normalize(p), FileId(i as u32)))
+        .collect();
+    let mut pairs: BTreeMap<FileId, BTreeSet<FileId>> = BTreeMap::new();
+    let explicit: BTreeSet<PathBuf> = options
+        .parameters
+        .iter()
+        .map(|p| discover::normalize(p))
+        .collect();
+    if !options.parameters.is_empty() {
+        if by_path.len() != 1 {
+            return Err(LintError::ParametersNeedOneTemplate(by_path.len()));
+        }
+        let template = *by_path.values().next().expect("one template");
+        for (i, p) in files.iter().enumerate() {
+            if explicit.contains(&discover::normalize(p)) && reads[i].parameters.is_some() {
+                pairs.entry(template).or_default().insert(FileId(i as u32));
+            }
+        }
+    }
+    for (i, path) in files.iter().enumerate() {
+        if kinds[i] != FileKind::Parameters
+            || reads[i].parameters.is_none()
+            || explicit.contains(&discover::normalize(path))
+        {
+            continue;
+        }
+        let mut candidates: Vec<PathBuf> = Vec::new();
+        if let Some(t) = &reads[i].metadata_template {
+            candidates.push(discover::normalize(t));
+        }
+        candidates.extend(
+            discover::template_name_candidates(path)
+                .iter()
+                .map(|p| discover::normalize(p)),
+        );
+        match candidates.iter().find_map(|c| by_path.get(c)) {
+            Some(&template) => {
+                pairs.entry(template).or_default().insert(FileId(i as u32));
+            }
+            None => result.unpaired_parameters.push(FileId(i as u32)),
+        }
+    }
+
+    // Units, in file order: a template once per parameter file (or once), an export once.
+    struct Job {
+        template: FileId,
+        units: Vec<(u32, Option<FileId>)>,
+    }
+    let mut jobs = Vec::new();
+    let mut infos = Vec::new();
+    let mut exports: Vec<(u32, FileId)> = Vec::new();
+    for (i, kind) in kinds.iter().enumerate() {
+        let id = FileId(i as u32);
+        match kind {
+            FileKind::Template => {
+                result.summary.templates += 1;
+                if reads[i].error.is_some() {
+                    continue;
+                }
+                let params: Vec<Option<FileId>> = match pairs.get(&id) {
+                    Some(set) => set.iter().map(|p| Some(*p)).collect(),
+                    None => vec![None],
+                };
+                let mut units = Vec::new();
+                for p in params {
+                    let unit = infos.len() as u32;
+                    infos.push(UnitInfo {
+                        file: id,
+                        parameters: p,
+                    });
+                    units.push((unit, p));
+                }
+                jobs.push(Job {
+                    template: id,
+                    units,
+                });
+            }
+            FileKind::Export if reads[i].error.is_none() => {
+                let unit = infos.len() as u32;
+                infos.push(UnitInfo {
+                    file: id,
+                    parameters: None,
+                });
+                exports.push((unit, id));
+            }
+            FileKind::Other if reads[i].error.is_none() => {
+                result.summary.skipped += 1;
+                result.skipped.push(id);
+            }
+            _ => {}
+        }
+    }
+    result.summary.files = files.len();
+
+    // Evaluate.
+    let wanted = |t: &str| MODEL_TYPES.contains(&t);
+    let evaluated: Vec<JobOutput> = jobs
+        .par_iter()
+        .map(|job| {
+            let text = &reads[job.template.0 as usize].text;
+            let ast = match parse::parse(text) {
+                Ok(ast) => ast,
+                Err(e) => return (Vec::new(), vec![syntax_finding(job.template, &e)]),
+            };
+            let mut problems = Vec::new();
+            let units = job
+                .units
+                .iter()
+                .map(|&(unit, params)| {
+                    let pv = params.and_then(|p| reads[p.0 as usize].parameters.as_ref());
+                    let out = eval::evaluate(&EvalInput {
+                        file: job.template,
+                        unit,
+                        template: &ast,
+                        parameters: pv,
+                        wanted: &wanted,
+                    });
+                    problems.extend(
+                        out.problems
+                            .iter()
+                            .map(|p| problem_finding(p.span, &p.message, params)),
+                    );
+                    let resources = out
+                        .resources
+                        .into_iter()
+                        .filter(|r| wanted(&r.full_type.to_ascii_lowercase()))
+                        .collect();
+                    let input = UnitInput {
+                        info: UnitInfo {
+                            file: job.template,
+                            parameters: params,
+                        },
+                        resources,
+                        unexpanded: out.unexpanded,
+                    };
+                    (unit, input)
+                })
+                .collect();
+            (units, problems)
+        })
+        .collect();
+    let mut inputs: Vec<Option<UnitInput>> = (0..infos.len()).map(|_| None).collect();
+    for (units, problems) in evaluated {
+        findings.extend(problems);
+        for (unit, input) in units {
+            inputs[unit as usize] = Some(input);
+        }
+    }
+    let mut reads = reads;
+    for (unit, file) in exports {
+        let resources = std::mem::take(&mut reads[file.0 as usize].export);
+        inputs[unit as usize] = Some(UnitInput {
+            info: UnitInfo {
+                file,
+                parameters: None,
+            },
+            resources,
+            unexpanded: Vec::new(),
+        });
+    }
+    let units: Vec<UnitInput> = inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, u)| {
+            u.unwrap_or_else(|| UnitInput {
+                info: infos[i].clone(),
+                resources: Vec::new(),
+                unexpanded: Vec::new(),
+            })
+        })
+        .collect();
+    let model = model::build(units);
+    findings.extend(rules::Context::new(&model).run(&options.selection));
+    findings.retain(|f| options.selection.is_enabled(f.code));
+    crate::report::sort(&mut findings, &result.sources);
+    result.summary.count(&findings);
+    result.findings = findings;
+    Ok(result)
+}
+
+/// First pass over one file: read, decode, classify (parsing when the start does not decide).
+fn read(id: FileId, path: &Path) -> Read {
+    let fail = |message: String| Read {
+        text: Arc::from(""),
+        kind: FileKind::Other,
+        error: Some(SyntaxError {
+            start: 0,
+            end: 0,
+            message,
+        }),
+        parameters: None,
+        metadata_template: None,
+        export: Vec::new(),
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return fail(format!("cannot read file: {}", discover::describe_io(&e))),
+    };
+    if !meta.is_file() {
+        return fail("cannot read file: not a regular file".to_owned());
+    }
+    if meta.len() > parse::MAX_FILE_BYTES {
+        return fail(format!(
+            "file is {} MiB; amlint reads files up to {} MiB",
+            meta.len() / (1024 * 1024),
+            parse::MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("cannot read file: {}", discover::describe_io(&e))),
+    };
+    let text = match parse::decode(bytes) {
+        Ok(t) => t,
+        Err((e, shown)) => {
+            let mut r = fail(e.message.clone());
+            r.text = Arc::from(shown);
+            r.error = Some(e);
+            return r;
+        }
+    };
+    let text: Arc<str> = Arc::from(text);
+    if let Some(kind) = discover::quick_classify(&text) {
+        // Parsed (and a syntax error reported) when it is evaluated.
+        return Read {
+            text,
+            kind,
+            error: None,
+            parameters: None,
+            metadata_template: None,
+            export: Vec::new(),
+        };
+    }
+    let ast = match parse::parse(&text) {
+        Ok(a) => a,
+        Err(e) => {
+            return Read {
+                kind: FileKind::Other,
+                error: Some(e),
+                parameters: None,
+                metadata_template: None,
+                export: Vec::new(),
+                text: Arc::clone(&text),
+            }
+        }
+    };
+    let kind = discover::classify(&ast);
+    let mut r = Read {
+        text: Arc::clone(&text),
+        kind,
+        error: None,
+        parameters: None,
+        metadata_template: None,
+        export: Vec::new(),
+    };
+    match kind {
+        FileKind::Parameters => {
+            r.parameters = Some(eval::parameter_values(id, &ast));
+            r.metadata_template = discover::template_by_metadata(path, &ast);
+        }
+        FileKind::Export => r.export = export_resources(id, &ast),
+        _ => {}
+    }
+    r
+}
+
+/// The resources of an export file, in the shape the evaluator gives them.
+fn export_resources(file: FileId, root: &parse::ast::Value<'_>) -> Vec<EvalResource> {
+    use jsonc_parser::common::Ranged;
+    let objects: Vec<&parse::ast::Object<'_>> = match root {
+        parse::ast::Value::Object(o) => vec![o],
+        parse::ast::Value::Array(a) => a.elements.iter().filter_map(|e| e.as_object()).collect(),
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for o in objects {
+        // Without an ID (PSRule exports of some types), the type and name identify the resource.
+        let id = match o.member_str("id").or_else(|| o.member_str("ResourceId")) {
+            Some(id) => id.to_owned(),
+            None => {
+                let (Some(t), Some(n)) = (o.member_str("type"), o.member_str("name")) else {
+                    continue;
+                };
+                let scope = format!(
+                    "/subscriptions/{}/resourceGroups/{}",
+                    crate::arm::hole::make(
+                        crate::arm::hole::HoleKind::Subscription,
+                        "",
+                        u32::MAX - file.0
+                    ),
+                    crate::arm::hole::make(
+                        crate::arm::hole::HoleKind::ResourceGroup,
+                        "",
+                        u32::MAX - file.0
+                    )
+                );
+                match crate::arm::resource_id::build(&scope, t, n) {
+                    Ok(id) => id,
+                    Err(_) => continue,
+                }
+            }
+        };
+        let Some(parsed) = crate::arm::resource_id::parse(&id) else {
+            continue;
+        };
+        let r = o.range();
+        let span = Span::new(file, r.start, r.end);
+        let name_span = o
+            .member("name")
+            .map(|n| {
+                let r = n.range();
+                Span::new(file, r.start, r.end)
+            })
+            .unwrap_or(span);
+        if !MODEL_TYPES.contains(&parsed.full_type.to_ascii_lowercase().as_str()) {
+            continue;
+        }
+        let body = eval::literal(file, &parse::ast::Value::Object(o.clone()));
+        out.push(EvalResource {
+            full_type: Arc::from(parsed.full_type.as_str()),
+            name: Value::str(parsed.full_name.as_str(), name_span),
+            id: Value::str(id.as_str(), span),
+            symbolic: None,
+            condition: Tri::Known(true),
+            existing: false,
+            body: Some(body),
+            span,
+            name_span,
+            copy_index: None,
+            deployments: Vec::new(),
+        });
+    }
+    out
+}
+
+fn syntax_finding(file: FileId, e: &SyntaxError) -> Finding {
+    let meta = rules::find("AML001").expect("AML001 is registered");
+    Finding {
+        code: meta.code,
+        name: meta.name,
+        severity: meta.severity,
+        message: e.message.clone(),
+        help: None,
+        span: Span::new(file, e.start, e.end),
+        resource: None,
+        parameters_file: None,
+        related: Vec::new(),
+    }
+}
+
+fn problem_finding(span: Span, message: &str, parameters: Option<FileId>) -> Finding {
+    let meta = rules::find("AML003").expect("AML003 is registered");
+    Finding {
+        code: meta.code,
+        name: meta.name,
+        severity: Severity::Error,
+        message: message.to_owned(),
+        help: None,
+        span,
+        resource: None,
+        parameters_file: parameters,
+        related: Vec::new(),
+    }
+}
+
+/// A path as shown: relative to `cwd` when under it, with `/`.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let shown = if path.is_absolute() {
+        path.strip_prefix(cwd).unwrap_or(path)
+    } else {
+        path
+    };
+    let shown = discover::normalize(shown);
+    let text = shown.to_string_lossy().replace('\\', "/");
+    if text.is_empty() {
+        ".".to_owned()
+    } else {
+        text
+    }
+}

@@ -1,0 +1,415 @@
+//! Building the model from evaluated resources.
+
+use super::{
+    Compute, ComputeKind, Entity, EntityKind, Field, Model, Nsg, NsgRule, PrivateEndpoint, Route,
+    RouteTable, Subnet, UnitId, UnitInfo, Vnet, Workspace,
+};
+use crate::arm::eval::{EvalResource, Unexpanded};
+use crate::arm::hole;
+use crate::arm::resource_id::{self, ResourceId};
+use crate::arm::value::{Kind, Tri, Unknown, Value};
+use crate::source::Span;
+use std::sync::Arc;
+
+/// One unit's evaluated resources.
+#[derive(Debug)]
+pub struct UnitInput {
+    pub info: UnitInfo,
+    pub resources: Vec<EvalResource>,
+    pub unexpanded: Vec<Unexpanded>,
+}
+
+/// A child rule or route waiting for its parent.
+struct Orphan<T> {
+    parent: ResourceId,
+    unit: UnitId,
+    item: T,
+}
+
+/// Builds the model of all units.
+pub fn build(units: Vec<UnitInput>) -> Model {
+    let mut m = Model::default();
+    let mut child_rules: Vec<Orphan<NsgRule>> = Vec::new();
+    let mut child_routes: Vec<Orphan<Route>> = Vec::new();
+    for (i, unit) in units.into_iter().enumerate() {
+        let uid = UnitId(i as u32);
+        m.units.push(unit.info);
+        m.unexpanded
+            .extend(unit.unexpanded.into_iter().map(|u| (uid, u)));
+        for r in unit.resources {
+            let ty = r.full_type.to_ascii_lowercase();
+            let id_text = r.id.as_str().map(str::to_owned);
+            let e = Entity {
+                unit: uid,
+                full_type: Arc::clone(&r.full_type),
+                name: r.name,
+                id: id_text.as_deref().and_then(resource_id::parse),
+                span: r.span,
+                condition: r.condition,
+                body: r.body.unwrap_or_else(|| Value::object(Vec::new(), r.span)),
+            };
+            if r.existing {
+                m.existing.push(e);
+                continue;
+            }
+            match ty.as_str() {
+                "microsoft.machinelearningservices/workspaces" => {
+                    m.workspaces.push(Workspace { e })
+                }
+                "microsoft.machinelearningservices/workspaces/computes" => {
+                    m.computes.push(compute(e))
+                }
+                "microsoft.network/virtualnetworks" => {
+                    let (vnet, subnets) = vnet(e, id_text.as_deref());
+                    m.vnets.push(vnet);
+                    m.subnets.extend(subnets);
+                }
+                "microsoft.network/virtualnetworks/subnets" => {
+                    m.subnets.push(Subnet { e, inline: false })
+                }
+                "microsoft.network/networksecuritygroups" => {
+                    let (rules, rules_unknown) =
+                        children(&e, "securityRules", |unit, name, span, condition, body| {
+                            NsgRule {
+                                unit,
+                                name,
+                                span,
+                                condition,
+                                body,
+                            }
+                        });
+                    m.nsgs.push(Nsg {
+                        e,
+                        rules,
+                        rules_unknown,
+                    });
+                }
+                "microsoft.network/networksecuritygroups/securityrules" => {
+                    if let Some(parent) = parent_id(&e) {
+                        child_rules.push(Orphan {
+                            parent,
+                            unit: uid,
+                            item: NsgRule {
+                                unit: uid,
+                                name: short_name(&e),
+                                span: e.span,
+                                condition: e.condition.clone(),
+                                body: e.body,
+                            },
+                        });
+                    }
+                }
+                "microsoft.network/routetables" => {
+                    let (routes, routes_unknown) =
+                        children(&e, "routes", |unit, name, span, condition, body| Route {
+                            unit,
+                            name,
+                            span,
+                            condition,
+                            body,
+                        });
+                    m.route_tables.push(RouteTable {
+                        e,
+                        routes,
+                        routes_unknown,
+                    });
+                }
+                "microsoft.network/routetables/routes" => {
+                    if let Some(parent) = parent_id(&e) {
+                        child_routes.push(Orphan {
+                            parent,
+                            unit: uid,
+                            item: Route {
+                                unit: uid,
+                                name: short_name(&e),
+                                span: e.span,
+                                condition: e.condition.clone(),
+                                body: e.body,
+                            },
+                        });
+                    }
+                }
+                "microsoft.network/natgateways" => m.nat_gateways.push(e),
+                "microsoft.network/azurefirewalls" => m.firewalls.push(e),
+                "microsoft.network/privateendpoints" => {
+                    m.private_endpoints.push(PrivateEndpoint { e })
+                }
+                _ => {}
+            }
+        }
+    }
+    let serverless: Vec<Compute> = m.workspaces.iter().filter_map(serverless_compute).collect();
+    m.computes.extend(serverless);
+    dedupe_subnets(&mut m.subnets);
+    index(&mut m);
+    for orphan in child_rules {
+        for i in parents(&m, EntityKind::Nsg, &orphan.parent, orphan.unit) {
+            m.nsgs[i].rules.push(orphan.item.clone());
+        }
+    }
+    for orphan in child_routes {
+        for i in parents(&m, EntityKind::RouteTable, &orphan.parent, orphan.unit) {
+            m.route_tables[i].routes.push(orphan.item.clone());
+        }
+    }
+    m
+}
+
+fn short_name(e: &Entity) -> String {
+    let full = e.display_name();
+    full.rsplit('/').next().unwrap_or(&full).to_owned()
+}
+
+/// The ID of a child resource's parent.
+fn parent_id(e: &Entity) -> Option<ResourceId> {
+    let id = e.id.as_ref()?;
+    let (ptype, _) = id.full_type.rsplit_once('/')?;
+    let (pname, _) = id.full_name.rsplit_once('/')?;
+    Some(ResourceId {
+        full_type: ptype.to_owned(),
+        full_name: pname.to_owned(),
+        ..id.clone()
+    })
+}
+
+/// Parents in the same unit, else in other files (as references resolve).
+fn parents(m: &Model, kind: EntityKind, parent: &ResourceId, unit: UnitId) -> Vec<usize> {
+    let Some(list) = m.index.get(&parent.key()) else {
+        return Vec::new();
+    };
+    let matching: Vec<usize> = list
+        .iter()
+        .filter(|(k, i)| {
+            *k == kind
+                && m.entity(kind, *i)
+                    .id
+                    .as_ref()
+                    .is_some_and(|id| id.matches(parent))
+        })
+        .map(|(_, i)| *i)
+        .collect();
+    let same: Vec<usize> = matching
+        .iter()
+        .copied()
+        .filter(|&i| m.entity(kind, i).unit == unit)
+        .collect();
+    if !same.is_empty() {
+        return same;
+    }
+    let file = m.unit(unit).file;
+    matching
+        .into_iter()
+        .filter(|&i| m.unit(m.entity(kind, i).unit).file != file)
+        .collect()
+}
+
+fn compute(e: Entity) -> Compute {
+    let kind = match e.prop(&["computeType"]) {
+        Field::Present(v) => match v.as_known_str() {
+            Some(t) if t.eq_ignore_ascii_case("AmlCompute") => ComputeKind::Cluster,
+            Some(t) if t.eq_ignore_ascii_case("ComputeInstance") => ComputeKind::Instance,
+            Some(t) => ComputeKind::Other(t.to_owned()),
+            None => ComputeKind::Unknown(
+                v.deep_unknown()
+                    .unwrap_or_else(|| Unknown::new("`computeType` is not a string")),
+            ),
+        },
+        Field::Absent => ComputeKind::Unknown(Unknown::new("the compute has no `computeType`")),
+    };
+    let subnet_field = e.prop(&["properties", "subnet"]);
+    let subnet_span = subnet_field.value().map_or(e.span, |v| v.span.or(e.span));
+    let subnet = e.reference(&["properties", "subnet"]);
+    let public_ip = e.prop(&["properties", "enableNodePublicIp"]);
+    let workspace = parent_id(&e);
+    Compute {
+        e,
+        kind,
+        workspace,
+        subnet,
+        subnet_span,
+        public_ip,
+    }
+}
+
+/// A workspace's serverless compute, when it is configured with a subnet.
+fn serverless_compute(ws: &Workspace) -> Option<Compute> {
+    let settings = ws.e.prop(&["serverlessComputeSettings"]);
+    let settings_value = settings.value()?;
+    let subnet = match Field::at(settings_value, &["serverlessComputeCustomSubnet"]) {
+        Field::Present(v) if matches!(v.kind, Kind::Object(_)) => Field::reference(&v, &[]),
+        other => other,
+    };
+    if subnet.is_absent() {
+        return None;
+    }
+    let subnet_span = subnet
+        .value()
+        .map_or(settings_value.span, |v| v.span.or(settings_value.span));
+    let mut e = ws.e.clone();
+    e.span = settings_value.span.or(ws.e.span);
+    // Not a resource of its own: found through its workspace, never by ID.
+    e.id = None;
+    e.name = match ws.e.name.as_str() {
+        Some(n) => Value::str(format!("{n}/serverless"), ws.e.name.span),
+        None => ws.e.name.clone(),
+    };
+    Some(Compute {
+        kind: ComputeKind::Serverless,
+        workspace: ws.e.id.clone(),
+        public_ip: Field::at(settings_value, &["serverlessComputeNoPublicIP"]),
+        subnet,
+        subnet_span,
+        e,
+    })
+}
+
+fn vnet(e: Entity, id_text: Option<&str>) -> (Vnet, Vec<Subnet>) {
+    let mut subnets = Vec::new();
+    let mut unknown = None;
+    match e.prop(&["subnets"]) {
+        Field::Absent => {}
+        Field::Present(v) => match v.as_array() {
+            Some(items) => {
+                for item in items {
+                    if let Some(u) = item.as_unknown() {
+                        unknown = Some(Arc::clone(u));
+                        continue;
+                    }
+                    let name = Field::at(item, &["name"]).value().cloned();
+                    let Some(name) = name else { continue };
+                    let sub_name = name.as_str().map(str::to_owned);
+                    let id = match (id_text, &sub_name) {
+                        (Some(vid), Some(n)) => resource_id::parse(&format!("{vid}/subnets/{n}")),
+                        _ => None,
+                    };
+                    let full_name = match (e.name.as_str(), &sub_name) {
+                        (Some(v), Some(n)) => Value::str(format!("{v}/{n}"), name.span),
+                        _ => name.clone(),
+                    };
+                    subnets.push(Subnet {
+                        e: Entity {
+                            unit: e.unit,
+                            full_type: Arc::from("Microsoft.Network/virtualNetworks/subnets"),
+                            name: full_name,
+                            id,
+                            span: item.span,
+                            condition: e.condition.clone(),
+                            body: item.clone(),
+                        },
+                        inline: true,
+                    });
+                }
+            }
+            None => {
+                unknown = Some(
+                    v.deep_unknown()
+                        .unwrap_or_else(|| Unknown::new("`subnets` is not an array")),
+                )
+            }
+        },
+    }
+    (
+        Vnet {
+            e,
+            subnets_unknown: unknown,
+        },
+        subnets,
+    )
+}
+
+/// The inline children of `key` (`securityRules`, `routes`) and, if they are not all known, why.
+fn children<T>(
+    e: &Entity,
+    key: &str,
+    make: impl Fn(UnitId, String, Span, Tri<bool>, Value) -> T,
+) -> (Vec<T>, Option<Arc<Unknown>>) {
+    let mut out = Vec::new();
+    let mut unknown = None;
+    match e.prop(&[key]) {
+        Field::Absent => {}
+        Field::Present(v) => match v.as_array() {
+            Some(items) => {
+                for item in items {
+                    if let Some(u) = item.as_unknown() {
+                        unknown = Some(Arc::clone(u));
+                        continue;
+                    }
+                    let name = match Field::at(item, &["name"]) {
+                        Field::Present(n) => n
+                            .as_str()
+                            .map(|s| hole::display(s).into_owned())
+                            .unwrap_or_else(|| "<unknown>".to_owned()),
+                        Field::Absent => "<unnamed>".to_owned(),
+                    };
+                    out.push(make(
+                        e.unit,
+                        name,
+                        item.span,
+                        e.condition.clone(),
+                        item.clone(),
+                    ));
+                }
+            }
+            None => {
+                unknown = Some(
+                    v.deep_unknown()
+                        .unwrap_or_else(|| Unknown::new(format!("`{key}` is not an array"))),
+                )
+            }
+        },
+    }
+    (out, unknown)
+}
+
+/// An inline subnet that a child resource in the same unit redeclares: the child resource is
+/// deployed after the VNet and wins.
+fn dedupe_subnets(subnets: &mut Vec<Subnet>) {
+    let declared: Vec<(UnitId, (String, String))> = subnets
+        .iter()
+        .filter(|s| !s.inline)
+        .filter_map(|s| Some((s.e.unit, s.e.id.as_ref()?.key())))
+        .collect();
+    subnets.retain(|s| {
+        !s.inline
+            || !s
+                .e
+                .id
+                .as_ref()
+                .is_some_and(|id| declared.contains(&(s.e.unit, id.key())))
+    });
+}
+
+fn index(m: &mut Model) {
+    let mut index: std::collections::HashMap<(String, String), Vec<(EntityKind, usize)>> =
+        Default::default();
+    let kinds = [
+        EntityKind::Workspace,
+        EntityKind::Compute,
+        EntityKind::Vnet,
+        EntityKind::Subnet,
+        EntityKind::Nsg,
+        EntityKind::RouteTable,
+        EntityKind::NatGateway,
+        EntityKind::Firewall,
+        EntityKind::PrivateEndpoint,
+    ];
+    for kind in kinds {
+        let count = match kind {
+            EntityKind::Workspace => m.workspaces.len(),
+            EntityKind::Compute => m.computes.len(),
+            EntityKind::Vnet => m.vnets.len(),
+            EntityKind::Subnet => m.subnets.len(),
+            EntityKind::Nsg => m.nsgs.len(),
+            EntityKind::RouteTable => m.route_tables.len(),
+            EntityKind::NatGateway => m.nat_gateways.len(),
+            EntityKind::Firewall => m.firewalls.len(),
+            EntityKind::PrivateEndpoint => m.private_endpoints.len(),
+        };
+        for i in 0..count {
+            if let Some(id) = &m.entity(kind, i).id {
+                index.entry(id.key()).or_default().push((kind, i));
+            }
+        }
+    }
+    m.index = index;
+}

@@ -1,0 +1,508 @@
+//! The network that all the inputs describe together.
+//!
+//! Built from the evaluated resources of every unit (a template evaluated with one parameter file,
+//! or an export file): workspaces, computes, virtual networks and subnets, NSGs with their rules,
+//! route tables with their routes, NAT gateways, firewalls and private endpoints. Inline children
+//! (`properties.subnets`, `securityRules`, `routes`) and child resources are merged. References
+//! resolve by resource ID, case-insensitively, falling back to type and name where the subscription
+//! or resource group is unknown, across files. Every value keeps its span.
+
+mod build;
+mod field;
+#[cfg(test)]
+mod tests;
+
+pub use build::{build, UnitInput};
+pub use field::Field;
+
+use crate::arm::eval::Unexpanded;
+use crate::arm::hole;
+use crate::arm::resource_id::{self, ResourceId};
+use crate::arm::value::{Tri, Unknown, Value};
+use crate::source::{FileId, Span};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Resource types the model reads (lowercase): what the evaluator must evaluate bodies for.
+pub const MODEL_TYPES: &[&str] = &[
+    "microsoft.machinelearningservices/workspaces",
+    "microsoft.machinelearningservices/workspaces/computes",
+    "microsoft.machinelearningservices/workspaces/outboundrules",
+    "microsoft.network/virtualnetworks",
+    "microsoft.network/virtualnetworks/subnets",
+    "microsoft.network/networksecuritygroups",
+    "microsoft.network/networksecuritygroups/securityrules",
+    "microsoft.network/routetables",
+    "microsoft.network/routetables/routes",
+    "microsoft.network/natgateways",
+    "microsoft.network/azurefirewalls",
+    "microsoft.network/privateendpoints",
+];
+
+/// One evaluation: a template with one parameter file (or its defaults), or an export file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnitId(pub u32);
+
+#[derive(Debug, Clone)]
+pub struct UnitInfo {
+    pub file: FileId,
+    /// The parameter file this evaluation used.
+    pub parameters: Option<FileId>,
+}
+
+/// What every model entity has: where it is declared and its evaluated body.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub unit: UnitId,
+    pub full_type: Arc<str>,
+    /// Full name (`vnet/snet`); may hold holes or be unknown.
+    pub name: Value,
+    pub id: Option<ResourceId>,
+    /// The declaration (resource object, or the inline array element).
+    pub span: Span,
+    pub condition: Tri<bool>,
+    /// The evaluated resource or inline element, with its `properties`.
+    pub body: Value,
+}
+
+impl Entity {
+    /// The name as users read it: holes as `{param}`.
+    pub fn display_name(&self) -> String {
+        match self.name.as_str() {
+            Some(s) => hole::display(s).into_owned(),
+            None => match &self.id {
+                Some(id) => hole::display(&id.full_name).into_owned(),
+                None => "<unknown>".to_owned(),
+            },
+        }
+    }
+
+    /// A property under `properties`.
+    pub fn prop(&self, path: &[&str]) -> Field {
+        let mut full = Vec::with_capacity(path.len() + 1);
+        full.push("properties");
+        full.extend_from_slice(path);
+        Field::at(&self.body, &full)
+    }
+
+    /// A reference property (`{ "id": ... }`) under `properties`.
+    pub fn reference(&self, path: &[&str]) -> Field {
+        let mut full = Vec::with_capacity(path.len() + 1);
+        full.push("properties");
+        full.extend_from_slice(path);
+        Field::reference(&self.body, &full)
+    }
+
+    /// The span of a property under `properties`, or of the declaration.
+    pub fn span_of(&self, path: &[&str]) -> Span {
+        self.prop(path)
+            .value()
+            .map_or(self.span, |v| v.span.or(self.span))
+    }
+}
+
+/// What a compute is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComputeKind {
+    /// `ComputeInstance`.
+    Instance,
+    /// `AmlCompute` (a compute cluster).
+    Cluster,
+    /// Serverless compute, configured on the workspace.
+    Serverless,
+    /// Attached and other compute types (`Kubernetes`, `VirtualMachine`, ...).
+    Other(String),
+    /// `computeType` is not known offline.
+    Unknown(Arc<Unknown>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub e: Entity,
+}
+
+impl Workspace {
+    /// `managedNetwork.isolationMode`.
+    pub fn isolation_mode(&self) -> Field {
+        self.e.prop(&["managedNetwork", "isolationMode"])
+    }
+
+    /// Whether computes run in the workspace's managed network: `Known(false)` when the mode is
+    /// absent or `Disabled`.
+    pub fn managed_network(&self) -> Tri<bool> {
+        match self.isolation_mode() {
+            Field::Absent => Tri::Known(false),
+            Field::Present(v) => match v.as_known_str() {
+                Some(mode) => Tri::Known(
+                    mode.eq_ignore_ascii_case("AllowInternetOutbound")
+                        || mode.eq_ignore_ascii_case("AllowOnlyApprovedOutbound"),
+                ),
+                None => Tri::Unknown(
+                    v.deep_unknown()
+                        .unwrap_or_else(|| Unknown::new("`isolationMode` is not a string")),
+                ),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Compute {
+    pub e: Entity,
+    pub kind: ComputeKind,
+    /// The workspace the compute belongs to (by ID).
+    pub workspace: Option<ResourceId>,
+    /// The subnet reference: `properties.properties.subnet.id`, or the workspace's
+    /// `serverlessComputeCustomSubnet`.
+    pub subnet: Field,
+    /// The span of the `subnet` property (or the compute).
+    pub subnet_span: Span,
+    /// `enableNodePublicIp` (or, for serverless, the negation of `serverlessComputeNoPublicIP`).
+    pub public_ip: Field,
+}
+
+impl Compute {
+    /// Whether the compute has a public IP: absent means yes (the API default).
+    pub fn has_public_ip(&self) -> Tri<bool> {
+        match &self.public_ip {
+            Field::Absent => Tri::Known(true),
+            Field::Present(v) => match v.as_bool() {
+                Some(b) => Tri::Known(if self.kind == ComputeKind::Serverless {
+                    !b
+                } else {
+                    b
+                }),
+                None => Tri::Unknown(v.deep_unknown().unwrap_or_else(|| {
+                    Unknown::new(format!("`enableNodePublicIp` is a {}", v.type_name()))
+                })),
+            },
+        }
+    }
+
+    /// The span that decides the public IP: the property, or the compute when it is absent.
+    pub fn public_ip_span(&self) -> Span {
+        self.public_ip
+            .value()
+            .map_or(self.e.span, |v| v.span.or(self.e.span))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Vnet {
+    pub e: Entity,
+    /// Set when the VNet's inline `subnets` are not known: subnets may be missing from the model.
+    pub subnets_unknown: Option<Arc<Unknown>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Subnet {
+    pub e: Entity,
+    /// Declared inline in the VNet's `properties.subnets` rather than as a child resource.
+    pub inline: bool,
+}
+
+impl Subnet {
+    pub fn nat_gateway(&self) -> Field {
+        self.e.reference(&["natGateway"])
+    }
+
+    pub fn route_table(&self) -> Field {
+        self.e.reference(&["routeTable"])
+    }
+
+    pub fn nsg(&self) -> Field {
+        self.e.reference(&["networkSecurityGroup"])
+    }
+}
+
+/// An NSG rule, inline or a child resource.
+#[derive(Debug, Clone)]
+pub struct NsgRule {
+    pub unit: UnitId,
+    pub name: String,
+    pub span: Span,
+    pub condition: Tri<bool>,
+    /// The rule object, with `properties`.
+    pub body: Value,
+}
+
+impl NsgRule {
+    pub fn prop(&self, key: &str) -> Field {
+        Field::at(&self.body, &["properties", key])
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Nsg {
+    pub e: Entity,
+    pub rules: Vec<NsgRule>,
+    /// Set when some rules are not known (an unknown `securityRules` array).
+    pub rules_unknown: Option<Arc<Unknown>>,
+}
+
+/// A route, inline or a child resource.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub unit: UnitId,
+    pub name: String,
+    pub span: Span,
+    pub condition: Tri<bool>,
+    pub body: Value,
+}
+
+impl Route {
+    pub fn prop(&self, key: &str) -> Field {
+        Field::at(&self.body, &["properties", key])
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RouteTable {
+    pub e: Entity,
+    pub routes: Vec<Route>,
+    pub routes_unknown: Option<Arc<Unknown>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PrivateEndpoint {
+    pub e: Entity,
+}
+
+impl PrivateEndpoint {
+    /// The IDs the endpoint connects to (automatic and manual connections).
+    pub fn targets(&self) -> Vec<Field> {
+        let mut out = Vec::new();
+        for list in [
+            "privateLinkServiceConnections",
+            "manualPrivateLinkServiceConnections",
+        ] {
+            match self.e.prop(&[list]) {
+                Field::Present(v) => match v.as_array() {
+                    Some(items) => {
+                        for item in items {
+                            out.push(Field::at(item, &["properties", "privateLinkServiceId"]));
+                        }
+                    }
+                    None => out.push(Field::Present(v)),
+                },
+                Field::Absent => {}
+            }
+        }
+        out
+    }
+}
+
+/// The kinds of entity references resolve to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntityKind {
+    Workspace,
+    Compute,
+    Vnet,
+    Subnet,
+    Nsg,
+    RouteTable,
+    NatGateway,
+    Firewall,
+    PrivateEndpoint,
+}
+
+impl EntityKind {
+    /// The ARM type this kind is.
+    pub fn arm_type(self) -> &'static str {
+        match self {
+            EntityKind::Workspace => "Microsoft.MachineLearningServices/workspaces",
+            EntityKind::Compute => "Microsoft.MachineLearningServices/workspaces/computes",
+            EntityKind::Vnet => "Microsoft.Network/virtualNetworks",
+            EntityKind::Subnet => "Microsoft.Network/virtualNetworks/subnets",
+            EntityKind::Nsg => "Microsoft.Network/networkSecurityGroups",
+            EntityKind::RouteTable => "Microsoft.Network/routeTables",
+            EntityKind::NatGateway => "Microsoft.Network/natGateways",
+            EntityKind::Firewall => "Microsoft.Network/azureFirewalls",
+            EntityKind::PrivateEndpoint => "Microsoft.Network/privateEndpoints",
+        }
+    }
+
+    /// The kind in words, for messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            EntityKind::Workspace => "workspace",
+            EntityKind::Compute => "compute",
+            EntityKind::Vnet => "virtual network",
+            EntityKind::Subnet => "subnet",
+            EntityKind::Nsg => "network security group",
+            EntityKind::RouteTable => "route table",
+            EntityKind::NatGateway => "NAT gateway",
+            EntityKind::Firewall => "firewall",
+            EntityKind::PrivateEndpoint => "private endpoint",
+        }
+    }
+}
+
+/// What a reference resolves to.
+#[derive(Debug, Clone)]
+pub enum Resolution {
+    /// Indexes into the model's list for the kind. More than one when the referenced resource is
+    /// declared by a template evaluated with several parameter files: a verdict must hold for all.
+    Found(Vec<usize>),
+    /// Not resolvable, with the reason.
+    Unresolved(Arc<Unknown>),
+}
+
+/// The whole network.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub units: Vec<UnitInfo>,
+    pub workspaces: Vec<Workspace>,
+    pub computes: Vec<Compute>,
+    pub vnets: Vec<Vnet>,
+    pub subnets: Vec<Subnet>,
+    pub nsgs: Vec<Nsg>,
+    pub route_tables: Vec<RouteTable>,
+    pub nat_gateways: Vec<Entity>,
+    pub firewalls: Vec<Entity>,
+    pub private_endpoints: Vec<PrivateEndpoint>,
+    /// Resources declared `existing`: referenced, configured elsewhere.
+    pub existing: Vec<Entity>,
+    pub unexpanded: Vec<(UnitId, Unexpanded)>,
+    index: HashMap<(String, String), Vec<(EntityKind, usize)>>,
+}
+
+impl Model {
+    pub fn unit(&self, id: UnitId) -> &UnitInfo {
+        &self.units[id.0 as usize]
+    }
+
+    /// The entity header of any kind.
+    pub fn entity(&self, kind: EntityKind, i: usize) -> &Entity {
+        match kind {
+            EntityKind::Workspace => &self.workspaces[i].e,
+            EntityKind::Compute => &self.computes[i].e,
+            EntityKind::Vnet => &self.vnets[i].e,
+            EntityKind::Subnet => &self.subnets[i].e,
+            EntityKind::Nsg => &self.nsgs[i].e,
+            EntityKind::RouteTable => &self.route_tables[i].e,
+            EntityKind::NatGateway => &self.nat_gateways[i],
+            EntityKind::Firewall => &self.firewalls[i],
+            EntityKind::PrivateEndpoint => &self.private_endpoints[i].e,
+        }
+    }
+
+    /// All entities that the resource `id` may be, by type and name.
+    fn candidates(&self, kind: EntityKind, id: &ResourceId) -> Vec<usize> {
+        let key = id.key();
+        self.index
+            .get(&key)
+            .map(|list| {
+                list.iter()
+                    .filter(|(k, _)| *k == kind)
+                    .map(|(_, i)| *i)
+                    .filter(|&i| {
+                        self.entity(kind, i)
+                            .id
+                            .as_ref()
+                            .is_some_and(|e| e.matches(id))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Resolves a reference made from `from` to an entity of `kind`.
+    ///
+    /// A declaration in the same unit wins; otherwise declarations in other files count, but not
+    /// the other parameter-file evaluations of the same template (those are other deployments of
+    /// the same thing, not neighbours).
+    pub fn resolve(&self, kind: EntityKind, from: UnitId, reference: &Value) -> Resolution {
+        let Some(text) = reference.as_str() else {
+            return Resolution::Unresolved(reference.deep_unknown().unwrap_or_else(|| {
+                Unknown::new(format!("the {} reference is not a string", kind.noun()))
+            }));
+        };
+        let Some(id) = resource_id::parse(text) else {
+            let reason = hole::reason(text)
+                .filter(|_| hole::has_hole(text))
+                .unwrap_or_else(|| format!("`{}` is not a resource ID", hole::display(text)));
+            return Resolution::Unresolved(Unknown::new(reason));
+        };
+        self.resolve_id(kind, from, &id)
+    }
+
+    /// Like [`Model::resolve`], for a parsed ID.
+    pub fn resolve_id(&self, kind: EntityKind, from: UnitId, id: &ResourceId) -> Resolution {
+        let shown = hole::display(&id.full_name).into_owned();
+        if !id.full_type.eq_ignore_ascii_case(kind.arm_type()) {
+            return Resolution::Unresolved(Unknown::new(format!(
+                "`{shown}` is a `{}`, not a {}",
+                id.full_type,
+                kind.noun()
+            )));
+        }
+        let all = self.candidates(kind, id);
+        let same: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| self.entity(kind, i).unit == from)
+            .collect();
+        if !same.is_empty() {
+            return Resolution::Found(same);
+        }
+        let from_file = self.unit(from).file;
+        let others: Vec<usize> = all
+            .into_iter()
+            .filter(|&i| self.unit(self.entity(kind, i).unit).file != from_file)
+            .collect();
+        if !others.is_empty() {
+            return Resolution::Found(others);
+        }
+        if hole::has_hole(&id.full_name) {
+            let reason = hole::reason(&id.full_name).unwrap_or_default();
+            return Resolution::Unresolved(Unknown::new(format!(
+                "the name of {} `{shown}` is not known: {reason}",
+                kind.noun()
+            )));
+        }
+        if self
+            .existing
+            .iter()
+            .any(|e| e.id.as_ref().is_some_and(|e| e.matches(id)))
+        {
+            return Resolution::Unresolved(Unknown::new(format!(
+                "{} `{shown}` is declared `existing`; its configuration is not in the inputs",
+                kind.noun()
+            )));
+        }
+        let parent_unknown = match kind {
+            EntityKind::Subnet => self.vnets.iter().find_map(|v| {
+                let vid = v.e.id.as_ref()?;
+                let parent = id.full_name.split('/').next()?;
+                (vid.full_name.eq_ignore_ascii_case(parent) && v.subnets_unknown.is_some())
+                    .then(|| v.subnets_unknown.clone())
+                    .flatten()
+            }),
+            _ => None,
+        };
+        if let Some(u) = parent_unknown {
+            return Resolution::Unresolved(Unknown::new(format!(
+                "the subnets of the virtual network of `{shown}` are not known: {}",
+                u.reason
+            )));
+        }
+        if let Some((_, un)) = self.unexpanded.iter().find(|(_, un)| {
+            un.full_type.as_deref().is_some_and(|t| {
+                kind.arm_type()
+                    .to_ascii_lowercase()
+                    .starts_with(&t.to_ascii_lowercase())
+            })
+        }) {
+            return Resolution::Unresolved(Unknown::new(format!(
+                "{} `{shown}` is not declared in the inputs, unless by a loop amlint cannot expand ({})",
+                kind.noun(),
+                un.reason
+            )));
+        }
+        Resolution::Unresolved(Unknown::new(format!(
+            "{} `{shown}` is not declared in the inputs",
+            kind.noun()
+        )))
+    }
+}

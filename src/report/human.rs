@@ -1,0 +1,220 @@
+//! Output for people: miette's graphical reports, one per finding, and a summary line.
+
+use super::{Finding, Severity, Summary};
+use crate::source::{Sources, Span};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+use std::fmt;
+use std::sync::Arc;
+
+/// How to draw.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    /// Wrap width.
+    pub width: usize,
+}
+
+/// One finding as a miette diagnostic.
+struct Report {
+    message: String,
+    code: String,
+    severity: Severity,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<str>>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Report>,
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        (!self.related.is_empty()).then(|| {
+            Box::new(self.related.iter().map(|r| r as &dyn Diagnostic))
+                as Box<dyn Iterator<Item = &dyn Diagnostic>>
+        })
+    }
+}
+
+fn source(sources: &Sources, span: Span) -> Option<NamedSource<Arc<str>>> {
+    let file = sources.get(span.file)?;
+    Some(NamedSource::new(file.display.clone(), Arc::clone(&file.text)).with_language("json"))
+}
+
+fn label(span: Span, text: Option<String>) -> LabeledSpan {
+    LabeledSpan::new(text, span.start as usize, span.len())
+}
+
+fn report(finding: &Finding, sources: &Sources) -> Report {
+    let mut labels = vec![label(finding.span, None)];
+    let mut related = Vec::new();
+    for r in &finding.related {
+        if r.span.file == finding.span.file {
+            labels.push(label(r.span, Some(r.message.clone())));
+        } else {
+            related.push(Report {
+                message: r.message.clone(),
+                code: String::new(),
+                severity: Severity::Info,
+                help: None,
+                source: source(sources, r.span),
+                labels: vec![label(r.span, Some(r.message.clone()))],
+                related: Vec::new(),
+            });
+        }
+    }
+    let mut help = finding.help.clone();
+    if let Some(p) = finding.parameters_file.and_then(|p| sources.get(p)) {
+        let note = format!("evaluated with parameter file `{}`", p.display);
+        help = Some(match help {
+            Some(h) => format!("{h}\n{note}"),
+            None => note,
+        });
+    }
+    Report {
+        message: finding.message.clone(),
+        code: format!("{}({})", finding.code, finding.name),
+        severity: finding.severity,
+        help,
+        source: source(sources, finding.span),
+        labels,
+        related,
+    }
+}
+
+/// Renders findings for a terminal.
+pub fn render(findings: &[Finding], sources: &Sources, style: Style) -> String {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(style.width)
+        .with_context_lines(1);
+    let mut out = String::new();
+    for f in findings {
+        let r = report(f, sources);
+        // Writing to a String cannot fail; a rendering error leaves the plain message.
+        if handler.render_report(&mut out, &r).is_err() {
+            out.push_str(&f.message);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The closing line: what was found, in how many files.
+pub fn summary_line(summary: &Summary) -> String {
+    let files = format!(
+        "{} {} ({} {}, {} skipped)",
+        summary.files,
+        plural(summary.files, "file", "files"),
+        summary.templates,
+        plural(summary.templates, "template", "templates"),
+        summary.skipped
+    );
+    let mut parts = Vec::new();
+    for (n, one, many) in [
+        (summary.errors, "error", "errors"),
+        (summary.warnings, "warning", "warnings"),
+        (summary.infos, "info", "infos"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {}", plural(n, one, many)));
+        }
+    }
+    if parts.is_empty() {
+        return format!("No problems found in {files}.\n");
+    }
+    let list = match parts.len() {
+        1 => parts[0].clone(),
+        _ => format!(
+            "{} and {}",
+            parts[..parts.len() - 1].join(", "),
+            parts[parts.len() - 1]
+        ),
+    };
+    format!("Found {list} in {files}.\n")
+}
+
+fn plural<'s>(n: usize, one: &'s str, many: &'s str) -> &'s str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_lines() {
+        let mut s = Summary {
+            files: 3,
+            templates: 1,
+            skipped: 2,
+            ..Summary::default()
+        };
+        assert_eq!(
+            summary_line(&s),
+            "No problems found in 3 files (1 template, 2 skipped).\n"
+        );
+        s.errors = 1;
+        s.infos = 2;
+        assert_eq!(
+            summary_line(&s),
+            "Found 1 error and 2 infos in 3 files (1 template, 2 skipped).\n"
+        );
+        s.warnings = 1;
+        assert_eq!(
+            summary_line(&s),
+            "Found 1 error, 1 warning and 2 infos in 3 files (1 template, 2 skipped).\n"
+        );
+    }
+}

@@ -1,0 +1,138 @@
+//! Findings and how they are shown: for people (miette) and for machines (JSON).
+
+pub mod human;
+pub mod json;
+
+use crate::source::{FileId, Sources, Span};
+use std::fmt;
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A location that explains a finding: a hop on the way from the compute to the cause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub span: Span,
+    pub message: String,
+}
+
+/// The resource a finding is about.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ResourceRef {
+    pub full_type: String,
+    pub name: String,
+}
+
+/// One diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub span: Span,
+    pub resource: Option<ResourceRef>,
+    /// The parameter file of the evaluation that produced the finding.
+    pub parameters_file: Option<FileId>,
+    pub related: Vec<Related>,
+}
+
+impl Finding {
+    /// The order findings are reported in: file, position, code, then the rest for stability.
+    pub fn sort_key(&self, sources: &Sources) -> impl Ord {
+        let path = sources
+            .get(self.span.file)
+            .map(|f| f.display.clone())
+            .unwrap_or_default();
+        let params = self
+            .parameters_file
+            .and_then(|p| sources.get(p))
+            .map(|f| f.display.clone())
+            .unwrap_or_default();
+        (
+            path,
+            self.span.start,
+            self.span.end,
+            self.code,
+            params,
+            self.message.clone(),
+        )
+    }
+}
+
+/// Counts for the summary line and the JSON `summary`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub templates: usize,
+    pub skipped: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn count(&mut self, findings: &[Finding]) {
+        for f in findings {
+            match f.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
+            }
+        }
+    }
+}
+
+/// Sorts findings for output and drops exact duplicates.
+pub fn sort(findings: &mut Vec<Finding>, sources: &Sources) {
+    findings.sort_by_cached_key(|f| f.sort_key(sources));
+    findings.dedup();
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so that
+/// readers never see half a report.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".to_owned());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,274 @@
+use super::{declare_rule, Context};
+use crate::arm::value::{Tri, Unknown};
+use crate::model::{Compute, ComputeKind, EntityKind, Field, Resolution};
+use crate::net::routing::{subnet_egress, Egress};
+use std::sync::Arc;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a compute instance, compute cluster or serverless compute without a public IP whose
+    /// subnet has no way out to the internet: no NAT gateway, and no route that sends `0.0.0.0/0`
+    /// to a firewall or other appliance (`VirtualAppliance`, `VirtualApplianceEcmp`) or to a
+    /// `VirtualNetworkGateway`.
+    ///
+    /// amlint follows the compute's `subnet.id` to the subnet, wherever it is declared (another
+    /// file, a module's output), then to its `natGateway` and its route table. A next hop IP taken
+    /// from `reference()` to a firewall is fine: only the next hop type matters here. Where the
+    /// subnet, its NAT gateway or its routes are not known offline, the rule stays silent and
+    /// AML002 says why. A default route with next hop `None` is reported by AML203 instead.
+    ///
+    /// ## Why is this bad?
+    /// A compute without a public IP reaches the Azure Machine Learning service, storage and
+    /// container registry only through explicit outbound connectivity. Without it, nodes fail to
+    /// start or jobs hang at "preparing". Default outbound access is retired for new virtual
+    /// networks (Microsoft.Network API 2025-07-01 creates private subnets), so it is no way out.
+    ///
+    /// ## Example
+    /// ```json
+    /// {
+    ///   "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    ///   "contentVersion": "1.0.0.0",
+    ///   "resources": [
+    ///     {
+    ///       "type": "Microsoft.Network/virtualNetworks",
+    ///       "apiVersion": "2024-05-01",
+    ///       "name": "vnet",
+    ///       "properties": {
+    ///         "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] },
+    ///         "subnets": [{ "name": "train", "properties": { "addressPrefix": "10.0.0.0/24" } }]
+    ///       }
+    ///     },
+    ///     {
+    ///       "type": "Microsoft.MachineLearningServices/workspaces/computes",
+    ///       "apiVersion": "2024-04-01",
+    ///       "name": "ws/cpu",
+    ///       "properties": {
+    ///         "computeType": "AmlCompute",
+    ///         "properties": {
+    ///           "enableNodePublicIp": false,
+    ///           "subnet": { "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'train')]" }
+    ///         }
+    ///       }
+    ///     }
+    ///   ]
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```json
+    /// {
+    ///   "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    ///   "contentVersion": "1.0.0.0",
+    ///   "resources": [
+    ///     {
+    ///       "type": "Microsoft.Network/virtualNetworks",
+    ///       "apiVersion": "2024-05-01",
+    ///       "name": "vnet",
+    ///       "properties": {
+    ///         "addressSpace": { "addressPrefixes": ["10.0.0.0/16"] },
+    ///         "subnets": [{
+    ///           "name": "train",
+    ///           "properties": {
+    ///             "addressPrefix": "10.0.0.0/24",
+    ///             "natGateway": { "id": "[resourceId('Microsoft.Network/natGateways', 'nat')]" }
+    ///           }
+    ///         }]
+    ///       }
+    ///     },
+    ///     {
+    ///       "type": "Microsoft.MachineLearningServices/workspaces/computes",
+    ///       "apiVersion": "2024-04-01",
+    ///       "name": "ws/cpu",
+    ///       "properties": {
+    ///         "computeType": "AmlCompute",
+    ///         "properties": {
+    ///           "enableNodePublicIp": false,
+    ///           "subnet": { "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'train')]" }
+    ///         }
+    ///       }
+    ///     }
+    ///   ]
+    /// }
+    /// ```
+    ///
+    /// ## References
+    /// - [Configure inbound and outbound network traffic](https://learn.microsoft.com/azure/machine-learning/how-to-access-azureml-behind-firewall)
+    ///   (no-public-IP compute needs a NAT gateway or a user-defined route to a firewall)
+    /// - [Secure a training environment with virtual networks](https://learn.microsoft.com/azure/machine-learning/how-to-secure-training-vnet)
+    /// - [Default outbound access](https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access)
+    ///   (retired for new subnets)
+    pub struct NoPublicIpComputeWithoutEgress {
+        code: "AML201",
+        name: "no-public-ip-compute-without-egress",
+        severity: Error,
+        summary: "no-public-IP compute whose subnet has neither a NAT gateway nor a default route to a firewall",
+    }
+}
+
+const HELP: &str = "give the subnet a NAT gateway: `\"natGateway\": { \"id\": \"[resourceId('Microsoft.Network/natGateways', '<name>')]\" }`, or route internet-bound traffic to your firewall: `{ \"name\": \"to-firewall\", \"properties\": { \"addressPrefix\": \"0.0.0.0/0\", \"nextHopType\": \"VirtualAppliance\", \"nextHopIpAddress\": \"<firewall private IP>\" } }`";
+
+pub(super) fn check(cx: &mut Context<'_>) {
+    let model = cx.model;
+    for compute in &model.computes {
+        check_compute(cx, compute);
+    }
+}
+
+fn check_compute(cx: &mut Context<'_>, compute: &Compute) {
+    let model = cx.model;
+    match &compute.kind {
+        ComputeKind::Instance | ComputeKind::Cluster | ComputeKind::Serverless => {}
+        ComputeKind::Other(_) => return,
+        ComputeKind::Unknown(u) => {
+            if !compute.subnet.is_absent() {
+                cx.unverifiable(&compute.e, compute.e.span, Arc::clone(u));
+            }
+            return;
+        }
+    }
+    let Field::Present(subnet_ref) = &compute.subnet else {
+        // Not in a customer subnet: AML manages its networking.
+        return;
+    };
+    match in_managed_network(cx, compute) {
+        Tri::Known(true) => return,
+        Tri::Known(false) => {}
+        Tri::Unknown(u) => {
+            cx.unverifiable(&compute.e, compute.subnet_span, u);
+            return;
+        }
+    }
+    match compute.has_public_ip() {
+        Tri::Known(true) => return,
+        Tri::Known(false) => {}
+        Tri::Unknown(u) => {
+            cx.unverifiable(&compute.e, compute.public_ip_span(), u);
+            return;
+        }
+    }
+    let subnets = match model.resolve(EntityKind::Subnet, compute.e.unit, subnet_ref) {
+        Resolution::Found(list) => list,
+        Resolution::Unresolved(u) => {
+            cx.unverifiable(
+                &compute.e,
+                subnet_ref.span.or(compute.subnet_span),
+                subnet_reason(u),
+            );
+            return;
+        }
+    };
+    // Every configuration of the subnet must lack egress.
+    let mut witness = None;
+    for &i in &subnets {
+        let subnet = &model.subnets[i];
+        for egress in subnet_egress(model, subnet) {
+            match egress {
+                Egress::Direct { table, route } => {
+                    witness.get_or_insert((subnet, table, route));
+                }
+                Egress::NatGateway(_) | Egress::Routed { .. } | Egress::Dropped { .. } => return,
+                Egress::Unknown(u) => {
+                    cx.unverifiable(&compute.e, subnet_ref.span.or(compute.subnet_span), u);
+                    return;
+                }
+            }
+        }
+    }
+    let Some((subnet, table, route)) = witness else {
+        return;
+    };
+    let subnet_name = subnet.e.display_name();
+    let (why, table_note) = match (table, route) {
+        (Some(t), Some(_)) => (
+            format!(
+                "its route table `{}` sends `0.0.0.0/0` to `Internet`",
+                t.e.display_name()
+            ),
+            true,
+        ),
+        (Some(t), None) => (
+            format!(
+                "its route table `{}` has no default route to a firewall",
+                t.e.display_name()
+            ),
+            true,
+        ),
+        (None, _) => ("it has no route table".to_owned(), false),
+    };
+    let message = format!(
+        "{} `{}` has no public IP, but subnet `{subnet_name}` has no NAT gateway and {why}",
+        noun(compute),
+        compute.e.display_name()
+    );
+    let mut finding = cx
+        .finding(&compute.e, subnet_ref.span.or(compute.subnet_span), message)
+        .help(HELP)
+        .related(compute.public_ip_span(), public_ip_note(compute))
+        .related(
+            subnet.e.span,
+            format!("subnet `{subnet_name}` has no `natGateway`"),
+        );
+    if table_note {
+        if let Some(t) = table {
+            finding = match route {
+                Some(r) => finding.related(r.span, format!("route `{}` sends `0.0.0.0/0` to `Internet`", r.name)),
+                None => finding.related(
+                    t.e.span,
+                    format!("route table `{}` has no route for `0.0.0.0/0`: the system route goes to `Internet`", t.e.display_name()),
+                ),
+            };
+        }
+    }
+    cx.report(finding);
+}
+
+fn noun(compute: &Compute) -> &'static str {
+    match compute.kind {
+        ComputeKind::Instance => "compute instance",
+        ComputeKind::Cluster => "compute cluster",
+        ComputeKind::Serverless => "serverless compute of workspace",
+        _ => "compute",
+    }
+}
+
+fn public_ip_note(compute: &Compute) -> String {
+    match compute.kind {
+        ComputeKind::Serverless => "`serverlessComputeNoPublicIP` is true".to_owned(),
+        _ => "`enableNodePublicIp` is false".to_owned(),
+    }
+}
+
+fn subnet_reason(u: Arc<Unknown>) -> Arc<Unknown> {
+    Arc::new(Unknown {
+        reason: format!("its subnet is not known: {}", u.reason),
+        resource: u.resource.clone(),
+    })
+}
+
+/// Whether the compute's workspace runs computes in a managed network. A workspace not in the
+/// inputs is taken as not managed: a compute that names a customer subnet cannot be in one.
+fn in_managed_network(cx: &Context<'_>, compute: &Compute) -> Tri<bool> {
+    let model = cx.model;
+    let Some(ws_id) = &compute.workspace else {
+        return Tri::Known(false);
+    };
+    match model.resolve_id(EntityKind::Workspace, compute.e.unit, ws_id) {
+        Resolution::Found(list) => {
+            let mut verdict = None;
+            for i in list {
+                match model.workspaces[i].managed_network() {
+                    Tri::Known(b) => match verdict {
+                        None => verdict = Some(b),
+                        Some(prev) if prev != b => return Tri::Unknown(Unknown::new(
+                            "the workspace's managed network differs between its parameter files",
+                        )),
+                        Some(_) => {}
+                    },
+                    Tri::Unknown(u) => return Tri::Unknown(u),
+                }
+            }
+            Tri::Known(verdict.unwrap_or(false))
+        }
+        Resolution::Unresolved(_) => Tri::Known(false),
+    }
+}

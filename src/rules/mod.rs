@@ -1,0 +1,263 @@
+//! The rules: one file per rule, a registry of codes, and what a check needs.
+//!
+//! A rule is declared with [`declare_rule!`]: its doc comment is its documentation, printed by
+//! `amlint explain`, with the sections What it does / Why is this bad? / Example / Use instead /
+//! References. Rules never read JSON: they ask the model (`model/`) and the network engine (`net/`).
+
+mod aml001;
+mod aml002;
+mod aml003;
+mod aml201;
+mod selection;
+
+pub use selection::{RuleSelection, SelectionError};
+
+use crate::arm::value::Unknown;
+use crate::model::{Entity, Model, UnitId};
+use crate::report::{Finding, Related, ResourceRef, Severity};
+use crate::source::Span;
+use std::sync::Arc;
+
+/// What every rule is.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line, for `amlint rules`.
+    pub summary: &'static str,
+    /// The documentation (Markdown), as written in the rule's doc comment.
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The documentation without the leading space of each doc-comment line.
+    pub fn documentation(&self) -> String {
+        let mut out = String::with_capacity(self.doc.len());
+        for line in self.doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Declares a rule: a unit struct with a `META` constant whose `doc` is the doc comment.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])+
+        $vis:vis struct $ty:ident {
+            code: $code:literal,
+            name: $name:literal,
+            severity: $sev:ident,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])+
+        $vis struct $ty;
+
+        impl $ty {
+            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                code: $code,
+                name: $name,
+                severity: $crate::report::Severity::$sev,
+                summary: $summary,
+                doc: concat!($($doc, "\n"),+),
+            };
+        }
+    };
+}
+pub(crate) use declare_rule;
+
+/// A rule that checks the model.
+pub struct Check {
+    pub meta: &'static RuleMeta,
+    pub run: fn(&mut Context<'_>),
+}
+
+/// Every rule, in code order. Codes are append-only and never reused.
+pub static REGISTRY: &[&RuleMeta] = &[
+    &aml001::InvalidJson::META,
+    &aml002::UnverifiableNetworkPath::META,
+    &aml003::TemplateInvalid::META,
+    &aml201::NoPublicIpComputeWithoutEgress::META,
+];
+
+/// The rules that check the model (AML001 and AML003 come from reading and evaluating).
+pub static CHECKS: &[Check] = &[Check {
+    meta: &aml201::NoPublicIpComputeWithoutEgress::META,
+    run: aml201::check,
+}];
+
+/// A rule by code or name (case-insensitive).
+pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
+    REGISTRY.iter().copied().find(|r| {
+        r.code.eq_ignore_ascii_case(code_or_name) || r.name.eq_ignore_ascii_case(code_or_name)
+    })
+}
+
+/// An unverifiable verdict, before AML002 findings are merged per resource.
+#[derive(Debug, Clone)]
+struct Unverified {
+    unit: UnitId,
+    span: Span,
+    resource: ResourceRef,
+    code: &'static str,
+    reason: Arc<Unknown>,
+}
+
+/// What a check sees, and where it reports.
+pub struct Context<'m> {
+    pub model: &'m Model,
+    findings: Vec<Finding>,
+    unverified: Vec<Unverified>,
+    current: &'static RuleMeta,
+}
+
+impl<'m> Context<'m> {
+    pub fn new(model: &'m Model) -> Self {
+        Context {
+            model,
+            findings: Vec::new(),
+            unverified: Vec::new(),
+            current: &aml002::UnverifiableNetworkPath::META,
+        }
+    }
+
+    /// Starts a finding of the running rule about `entity`.
+    pub fn finding(&self, entity: &Entity, span: Span, message: String) -> FindingBuilder {
+        FindingBuilder {
+            finding: Finding {
+                code: self.current.code,
+                name: self.current.name,
+                severity: self.current.severity,
+                message,
+                help: None,
+                span: span.or(entity.span),
+                resource: Some(resource_ref(entity)),
+                parameters_file: self.model.unit(entity.unit).parameters,
+                related: Vec::new(),
+            },
+        }
+    }
+
+    pub fn report(&mut self, builder: FindingBuilder) {
+        self.findings.push(builder.finding);
+    }
+
+    /// The running rule could not decide for `entity`: reported as AML002 with the reason.
+    pub fn unverifiable(&mut self, entity: &Entity, span: Span, reason: Arc<Unknown>) {
+        self.unverified.push(Unverified {
+            unit: entity.unit,
+            span: span.or(entity.span),
+            resource: resource_ref(entity),
+            code: self.current.code,
+            reason,
+        });
+    }
+
+    /// Runs the selected checks and returns their findings with the merged AML002s.
+    pub fn run(mut self, selection: &RuleSelection) -> Vec<Finding> {
+        for check in CHECKS {
+            if selection.is_enabled(check.meta.code) {
+                self.current = check.meta;
+                (check.run)(&mut self);
+            }
+        }
+        let mut out = self.findings;
+        if selection.is_enabled(aml002::UnverifiableNetworkPath::META.code) {
+            out.extend(aml002::merge(self.model, self.unverified));
+        }
+        out
+    }
+}
+
+/// A finding being built.
+pub struct FindingBuilder {
+    finding: Finding,
+}
+
+impl FindingBuilder {
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.finding.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, span: Span, message: impl Into<String>) -> Self {
+        if !span.is_none() {
+            self.finding.related.push(Related {
+                span,
+                message: message.into(),
+            });
+        }
+        self
+    }
+}
+
+fn resource_ref(e: &Entity) -> ResourceRef {
+    ResourceRef {
+        full_type: e.full_type.to_string(),
+        name: e.display_name(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let mut codes: Vec<_> = REGISTRY.iter().map(|r| r.code).collect();
+        let sorted = {
+            let mut s = codes.clone();
+            s.sort();
+            s
+        };
+        assert_eq!(codes, sorted, "registry is in code order");
+        codes.dedup();
+        assert_eq!(codes.len(), REGISTRY.len());
+        let mut names: Vec<_> = REGISTRY.iter().map(|r| r.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), REGISTRY.len());
+        for r in REGISTRY {
+            assert!(
+                r.code.len() == 6
+                    && r.code.starts_with("AML")
+                    && r.code[3..].chars().all(|c| c.is_ascii_digit())
+            );
+            assert!(
+                r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                r.name
+            );
+            assert!(!r.summary.ends_with('.'));
+        }
+    }
+
+    #[test]
+    fn every_rule_documents_the_required_sections() {
+        for r in REGISTRY {
+            let doc = r.documentation();
+            for heading in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "Use instead:",
+                "## References",
+            ] {
+                assert!(doc.contains(heading), "{} lacks `{heading}`", r.code);
+            }
+        }
+    }
+
+    #[test]
+    fn find_by_code_or_name() {
+        assert_eq!(find("aml201").unwrap().code, "AML201");
+        assert_eq!(
+            find("no-public-ip-compute-without-egress").unwrap().code,
+            "AML201"
+        );
+        assert!(find("AML999").is_none());
+    }
+}
