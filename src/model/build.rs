@@ -45,6 +45,7 @@ pub fn build(units: Vec<UnitInput>) -> Model {
                 name: r.name,
                 id: id_text.as_deref().and_then(resource_id::parse),
                 span: r.span,
+                name_span: r.name_span,
                 condition: r.condition,
                 body: r.body.unwrap_or_else(|| Value::object(Vec::new(), r.span)),
             };
@@ -293,6 +294,7 @@ fn vnet(e: Entity, id_text: Option<&str>) -> (Vnet, Vec<Subnet>) {
                             name: full_name,
                             id,
                             span: item.span,
+                            name_span: name.span,
                             condition: e.condition.clone(),
                             body: item.clone(),
                         },

@@ -60,6 +60,8 @@ pub struct Entity {
     pub id: Option<ResourceId>,
     /// The declaration (resource object, or the inline array element).
     pub span: Span,
+    /// The declaration's `name`, where findings about the entity as a whole point.
+    pub name_span: Span,
     pub condition: Tri<bool>,
     /// The evaluated resource or inline element, with its `properties`.
     pub body: Value,

@@ -159,7 +159,8 @@ pub fn internet_route(table: &RouteTable) -> Egress<'_> {
                 None => return unknown_route(table, route, v.deep_unknown(), "address prefix"),
             },
         };
-        let covers_all = matches!(Cidr::parse(&prefix), Some(c @ Cidr::V4 { .. }) if c.prefix_len() == 0);
+        let covers_all =
+            matches!(Cidr::parse(&prefix), Some(c @ Cidr::V4 { .. }) if c.prefix_len() == 0);
         let concerns_internet = match Cidr::parse(&prefix) {
             Some(c) => c.is_v4() && !c.is_non_public(),
             // A service tag: a part of public address space.

@@ -87,7 +87,10 @@ fn label(span: Span, text: Option<String>) -> LabeledSpan {
 }
 
 fn report(finding: &Finding, sources: &Sources) -> Report {
-    let mut labels = vec![label(finding.span, None)];
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        finding.label.clone(),
+        (finding.span.start as usize, finding.span.len()),
+    )];
     let mut related = Vec::new();
     for r in &finding.related {
         if r.span.file == finding.span.file {

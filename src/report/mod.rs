@@ -54,6 +54,8 @@ pub struct Finding {
     pub message: String,
     pub help: Option<String>,
     pub span: Span,
+    /// What the primary span is, in a few words (human output only).
+    pub label: Option<String>,
     pub resource: Option<ResourceRef>,
     /// The parameter file of the evaluation that produced the finding.
     pub parameters_file: Option<FileId>,

@@ -116,6 +116,7 @@ pub(super) fn merge(model: &Model, mut items: Vec<Unverified>) -> Vec<Finding> {
                 codes.join(", ")
             )),
             span: first.span,
+            label: None,
             resource: Some(first.resource.clone()),
             parameters_file: model.unit(first.unit).parameters,
             related: Vec::new(),

@@ -181,31 +181,31 @@ fn check_compute(cx: &mut Context<'_>, compute: &Compute) {
     let (why, table_note) = match (table, route) {
         (Some(t), Some(_)) => (
             format!(
-                "its route table `{}` sends `0.0.0.0/0` to `Internet`",
+                "no NAT gateway and its route table `{}` sends `0.0.0.0/0` to `Internet`",
                 t.e.display_name()
             ),
             true,
         ),
         (Some(t), None) => (
             format!(
-                "its route table `{}` has no default route to a firewall",
+                "no NAT gateway and its route table `{}` has no route for `0.0.0.0/0`",
                 t.e.display_name()
             ),
             true,
         ),
-        (None, _) => ("it has no route table".to_owned(), false),
+        (None, _) => ("neither a NAT gateway nor a route table".to_owned(), false),
     };
     let message = format!(
-        "{} `{}` has no public IP, but subnet `{subnet_name}` has no NAT gateway and {why}",
-        noun(compute),
-        compute.e.display_name()
+        "{} has no public IP, but its subnet `{subnet_name}` has {why}",
+        subject(compute)
     );
     let mut finding = cx
         .finding(&compute.e, subnet_ref.span.or(compute.subnet_span), message)
+        .label("the compute's subnet")
         .help(HELP)
         .related(compute.public_ip_span(), public_ip_note(compute))
         .related(
-            subnet.e.span,
+            subnet.e.name_span.or(subnet.e.span),
             format!("subnet `{subnet_name}` has no `natGateway`"),
         );
     if table_note {
@@ -213,7 +213,7 @@ fn check_compute(cx: &mut Context<'_>, compute: &Compute) {
             finding = match route {
                 Some(r) => finding.related(r.span, format!("route `{}` sends `0.0.0.0/0` to `Internet`", r.name)),
                 None => finding.related(
-                    t.e.span,
+                    t.e.name_span.or(t.e.span),
                     format!("route table `{}` has no route for `0.0.0.0/0`: the system route goes to `Internet`", t.e.display_name()),
                 ),
             };
@@ -222,12 +222,20 @@ fn check_compute(cx: &mut Context<'_>, compute: &Compute) {
     cx.report(finding);
 }
 
-fn noun(compute: &Compute) -> &'static str {
+/// The compute as a message names it: "compute cluster `ws/cpu`".
+fn subject(compute: &Compute) -> String {
+    let name = compute.e.display_name();
     match compute.kind {
-        ComputeKind::Instance => "compute instance",
-        ComputeKind::Cluster => "compute cluster",
-        ComputeKind::Serverless => "serverless compute of workspace",
-        _ => "compute",
+        ComputeKind::Instance => format!("compute instance `{name}`"),
+        ComputeKind::Cluster => format!("compute cluster `{name}`"),
+        ComputeKind::Serverless => {
+            let ws = compute.workspace.as_ref().map_or_else(
+                || name.clone(),
+                |w| crate::arm::hole::display(&w.full_name).into_owned(),
+            );
+            format!("serverless compute of workspace `{ws}`")
+        }
+        _ => format!("compute `{name}`"),
     }
 }
 

@@ -134,6 +134,7 @@ impl<'m> Context<'m> {
                 message,
                 help: None,
                 span: span.or(entity.span),
+                label: None,
                 resource: Some(resource_ref(entity)),
                 parameters_file: self.model.unit(entity.unit).parameters,
                 related: Vec::new(),
@@ -157,14 +158,24 @@ impl<'m> Context<'m> {
     }
 
     /// Runs the selected checks and returns their findings with the merged AML002s.
+    ///
+    /// AML002 explains the silence of the rules that run; selected alone, it explains all of them
+    /// (their own findings are then dropped).
     pub fn run(mut self, selection: &RuleSelection) -> Vec<Finding> {
+        let any_check = CHECKS.iter().any(|c| selection.is_enabled(c.meta.code));
+        let explain_all =
+            !any_check && selection.is_enabled(aml002::UnverifiableNetworkPath::META.code);
         for check in CHECKS {
-            if selection.is_enabled(check.meta.code) {
+            if selection.is_enabled(check.meta.code) || explain_all {
                 self.current = check.meta;
                 (check.run)(&mut self);
             }
         }
-        let mut out = self.findings;
+        let mut out: Vec<Finding> = self
+            .findings
+            .into_iter()
+            .filter(|f| selection.is_enabled(f.code))
+            .collect();
         if selection.is_enabled(aml002::UnverifiableNetworkPath::META.code) {
             out.extend(aml002::merge(self.model, self.unverified));
         }
@@ -180,6 +191,12 @@ pub struct FindingBuilder {
 impl FindingBuilder {
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.finding.help = Some(help.into());
+        self
+    }
+
+    /// What the primary span is, in a few words.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.finding.label = Some(label.into());
         self
     }
 

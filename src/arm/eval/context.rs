@@ -586,9 +586,14 @@ impl<'a> Evaluator<'a> {
         match v.as_int() {
             Some(n) if (0..=MAX_COPY_COUNT).contains(&n) => Ok(Some(n)),
             Some(n) => {
+                let what = if n < 0 {
+                    "is negative".to_owned()
+                } else {
+                    format!("exceeds {MAX_COPY_COUNT}")
+                };
                 self.problem(
                     v.span.or(span),
-                    format!("copy count `{n}` of `{loop_name}` is outside 0..={MAX_COPY_COUNT}; ARM rejects it"),
+                    format!("copy count `{n}` of `{loop_name}` {what}; ARM rejects it"),
                 );
                 Ok(None)
             }
