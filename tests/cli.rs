@@ -1,0 +1,547 @@
+//! The command line, through the real binary: formats, exit codes, options, bad input.
+
+mod common;
+
+use common::{amlint, amlint_in, code, codes, json, stderr, stdout};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+const SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+
+fn template(resources: &str) -> String {
+    format!(r#"{{"$schema": "{SCHEMA}", "contentVersion": "1.0.0.0", "resources": [{resources}]}}"#)
+}
+
+#[test]
+fn version_and_help() {
+    let o = amlint().arg("--version").output().unwrap();
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).starts_with("amlint "));
+    let o = amlint().arg("--help").output().unwrap();
+    assert_eq!(code(&o), 0);
+    for word in [
+        "check",
+        "rules",
+        "explain",
+        "--format",
+        "--fail-on",
+        "--parameters",
+    ] {
+        assert!(stdout(&o).contains(word), "help lacks {word}");
+    }
+}
+
+#[test]
+fn human_report_of_a_failing_fixture() {
+    let o = amlint()
+        .args(["--color", "never", "fixtures/AML201/fail.json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1);
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn check_subcommand_is_the_default() {
+    let a = amlint()
+        .args(["check", "--color", "never", "fixtures/AML201/fail.json"])
+        .output()
+        .unwrap();
+    let b = amlint()
+        .args(["--color", "never", "fixtures/AML201/fail.json"])
+        .output()
+        .unwrap();
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(code(&a), 1);
+}
+
+#[test]
+fn json_report_of_the_cross_file_scenario() {
+    // The bytes users get, key order included.
+    let o = amlint()
+        .args(["--format", "json", "fixtures/scenarios/cross-file"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1);
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn cross_file_scenario_reports_only_the_subnet_without_egress() {
+    let (_, report) = json(&["fixtures/scenarios/cross-file"]);
+    let diags = report["diagnostics"].as_array().unwrap();
+    let names: Vec<(&str, &str)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["resource"]["name"].as_str().unwrap(),
+                d["parameters_file"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (
+                "mlw-prod/cpu-training",
+                "fixtures/scenarios/cross-file/aml.parameters.dev.json"
+            ),
+            (
+                "mlw-prod/cpu-training",
+                "fixtures/scenarios/cross-file/aml.parameters.prod.json"
+            ),
+            (
+                "mlw-prod/gpu-training",
+                "fixtures/scenarios/cross-file/aml.parameters.prod.json"
+            ),
+        ],
+        "the NAT gateway and firewall subnets pass; the public GPU cluster of dev passes"
+    );
+    for d in diags {
+        assert_eq!(d["code"], "AML201");
+        let related_files: Vec<&str> = d["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["file"].as_str().unwrap())
+            .collect();
+        assert!(
+            related_files.contains(&"fixtures/scenarios/cross-file/network.json"),
+            "{related_files:?}"
+        );
+    }
+    assert_eq!(report["summary"]["templates"], 2);
+    assert_eq!(report["summary"]["files"], 4);
+}
+
+#[test]
+fn json_positions_are_one_based_scalar_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    // `ä` is two bytes, one column.
+    std::fs::write(dir.path().join("bad.json"), "{\n  \"ä\": 1,,\n}").unwrap();
+    let o = amlint_in(dir.path())
+        .args(["--format", "json", "."])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        (d["file"].as_str(), d["line"].as_u64(), d["column"].as_u64()),
+        (Some("bad.json"), Some(2), Some(10))
+    );
+}
+
+#[test]
+fn fail_on_decides_the_exit_status() {
+    let info_only = "fixtures/AML002/fail_subnet_parameter.json";
+    assert_eq!(
+        code(&amlint().arg(info_only).output().unwrap()),
+        0,
+        "infos do not fail by default"
+    );
+    assert_eq!(
+        code(
+            &amlint()
+                .args(["--fail-on", "info", info_only])
+                .output()
+                .unwrap()
+        ),
+        1
+    );
+    let error = "fixtures/AML201/fail.json";
+    assert_eq!(
+        code(
+            &amlint()
+                .args(["--fail-on", "error", error])
+                .output()
+                .unwrap()
+        ),
+        1
+    );
+    assert_eq!(
+        code(
+            &amlint()
+                .args(["--fail-on", "never", error])
+                .output()
+                .unwrap()
+        ),
+        0
+    );
+    assert_eq!(
+        code(&amlint().arg("fixtures/AML201/pass.json").output().unwrap()),
+        0
+    );
+}
+
+#[test]
+fn select_and_ignore() {
+    let (_, r) = json(&[
+        "--select",
+        "AML002",
+        "fixtures/AML201/fail.json",
+        "fixtures/AML002/fail_subnet_parameter.json",
+    ]);
+    assert_eq!(codes(&r), [("AML002".to_owned(), 17)]);
+    let (status, r) = json(&["--ignore", "AML201", "fixtures/AML201/fail.json"]);
+    assert_eq!((status, codes(&r).len()), (0, 0));
+    let (_, r) = json(&[
+        "--select",
+        "no-public-ip-compute-without-egress",
+        "fixtures/AML201/fail.json",
+    ]);
+    assert_eq!(codes(&r).len(), 1);
+    let o = amlint()
+        .args(["--select", "AML999", "fixtures"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("`AML999` names no rule"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn missing_paths_exit_2_after_linting_the_rest() {
+    let o = amlint()
+        .args([
+            "--format",
+            "json",
+            "does-not-exist",
+            "fixtures/AML201/fail.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("cannot lint `does-not-exist`: no such file or directory"),
+        "{}",
+        stderr(&o)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(codes(&v).len(), 1, "the other path is still linted");
+}
+
+#[test]
+fn output_file_and_unwritable_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let o = amlint()
+        .args(["--format", "json", "-o"])
+        .arg(&out)
+        .arg("fixtures/AML201/fail.json")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1);
+    assert!(o.stdout.is_empty());
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(v["version"], 1);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    let o = amlint()
+        .args([
+            "-o",
+            "/nonexistent-dir/report.txt",
+            "fixtures/AML201/fail.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    let run = |j: &str| {
+        amlint()
+            .args(["--format", "json", "-j", j, "fixtures", "tests/corpus"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("8"));
+}
+
+#[test]
+fn parameters_option_pairs_files_with_a_single_template() {
+    let dir = "fixtures/scenarios/cross-file";
+    let o = amlint()
+        .args([
+            &format!("{dir}/aml.json"),
+            &format!("{dir}/network.json"),
+            "--parameters",
+            &format!("{dir}/aml.parameters.prod.json"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2, "two templates: --parameters is ambiguous");
+    assert!(
+        stderr(&o).contains("needs exactly one template among the inputs, found 2"),
+        "{}",
+        stderr(&o)
+    );
+    let o = amlint()
+        .args([
+            "--format",
+            "json",
+            &format!("{dir}/aml.json"),
+            "--parameters",
+            &format!("{dir}/aml.parameters.prod.json"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let infos: Vec<_> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["parameters_file"].clone())
+        .collect();
+    assert!(!infos.is_empty());
+    assert!(infos
+        .iter()
+        .all(|p| p == &serde_json::json!(format!("{dir}/aml.parameters.prod.json"))));
+}
+
+#[test]
+fn color_follows_the_flag_and_no_color() {
+    let colored = amlint()
+        .args(["--color", "always", "fixtures/AML201/fail.json"])
+        .output()
+        .unwrap();
+    assert!(stdout(&colored).contains('\u{1b}'));
+    let plain = amlint()
+        .args(["--color", "never", "fixtures/AML201/fail.json"])
+        .output()
+        .unwrap();
+    assert!(!stdout(&plain).contains('\u{1b}'));
+    let auto = amlint()
+        .env("NO_COLOR", "1")
+        .arg("fixtures/AML201/fail.json")
+        .output()
+        .unwrap();
+    assert!(!stdout(&auto).contains('\u{1b}'));
+}
+
+#[test]
+fn quiet_and_verbose() {
+    let q = amlint()
+        .args(["--quiet", "--color", "never", "fixtures/AML201/pass.json"])
+        .output()
+        .unwrap();
+    assert!(stdout(&q).is_empty());
+    let v = amlint()
+        .args([
+            "--verbose",
+            "--color",
+            "never",
+            "tests/corpus/Azure__azureml-examples",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&v).contains("pairs with no template"),
+        "{}",
+        stderr(&v)
+    );
+    let v = amlint()
+        .args(["--verbose", "tests/corpus/Azure__azure-rest-api-specs"])
+        .output()
+        .unwrap();
+    assert!(stderr(&v).contains("skipped"), "{}", stderr(&v));
+    assert!(
+        stdout(&v).contains("2 files (0 templates, 2 skipped)"),
+        "{}",
+        stdout(&v)
+    );
+}
+
+#[test]
+fn broken_pipe_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let fail = std::fs::read_to_string("fixtures/AML201/fail.json").unwrap();
+    for i in 0..300 {
+        std::fs::write(dir.path().join(format!("t{i:03}.json")), &fail).unwrap();
+    }
+    let o = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "\"{}\" --color never . | head -n 1 >/dev/null; echo \"${{PIPESTATUS[0]}}\"",
+            env!("CARGO_BIN_EXE_amlint")
+        ))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o).trim(), "0", "{}", stderr(&o));
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let o = amlint().arg("rules").output().unwrap();
+    assert_eq!(code(&o), 0);
+    insta::assert_snapshot!(stdout(&o));
+    let o = amlint()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"AML201"));
+    for r in v.as_array().unwrap() {
+        for key in ["code", "name", "severity", "source", "summary"] {
+            assert!(r[key].is_string(), "{key} in {r}");
+        }
+    }
+}
+
+#[test]
+fn explain_prints_the_documentation() {
+    let o = amlint().args(["explain", "AML201"]).output().unwrap();
+    assert_eq!(code(&o), 0);
+    insta::assert_snapshot!(stdout(&o));
+    let by_name = amlint()
+        .args(["explain", "no-public-ip-compute-without-egress"])
+        .output()
+        .unwrap();
+    assert_eq!(o.stdout, by_name.stdout);
+    let o = amlint().args(["explain", "AML999"]).output().unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no rule is called `AML999`"));
+}
+
+/// Each kind of bad input gives a clear diagnostic within a second, and the valid file next to it
+/// is still linted.
+#[test]
+fn bad_input_is_diagnosed_quickly_and_the_rest_is_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy("fixtures/AML201/fail.json", d.join("good.json")).unwrap();
+    std::fs::write(d.join("malformed.json"), "{\n  \"a\": [1, 2\n}").unwrap();
+    std::fs::write(d.join("empty.json"), "").unwrap();
+    std::fs::write(
+        d.join("deep.json"),
+        format!("{}{}", "[".repeat(200_000), "]".repeat(200_000)),
+    )
+    .unwrap();
+    std::fs::write(d.join("latin1.json"), b"{\"name\": \"caf\xe9\"}").unwrap();
+    std::fs::write(
+        d.join("cyclic.json"),
+        format!(
+            r#"{{"$schema": "{SCHEMA}", "contentVersion": "1.0.0.0", "variables": {{"a": "[variables('b')]", "b": "[variables('a')]"}}, "resources": [{{"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "[variables('a')]"}}]}}"#
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("copy.json"),
+        template(r#"{"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "1", "name": "[string(copyIndex())]", "copy": {"name": "x", "count": 1000000000}}"#),
+    )
+    .unwrap();
+    // Sparse: 65 MiB without writing them.
+    std::fs::File::create(d.join("huge.json"))
+        .unwrap()
+        .set_len(65 * 1024 * 1024)
+        .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(d.join("nowhere.json"), d.join("dangling.json")).unwrap();
+    let start = Instant::now();
+    let o = amlint_in(d)
+        .args(["--format", "json", "."])
+        .output()
+        .unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let by_file: Vec<(String, String, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_owned(),
+                d["code"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let find = |file: &str| -> Vec<&(String, String, String)> {
+        by_file.iter().filter(|(f, _, _)| f == file).collect()
+    };
+    let expect = |file: &str, code: &str, needle: &str| {
+        let hits = find(file);
+        assert!(
+            hits.iter().any(|(_, c, m)| c == code && m.contains(needle)),
+            "{file}: expected {code} containing {needle:?}, got {hits:?}"
+        );
+    };
+    expect("good.json", "AML201", "has no public IP");
+    expect("malformed.json", "AML001", "");
+    expect("empty.json", "AML001", "file is empty");
+    expect("deep.json", "AML001", "nesting deeper than 512 levels");
+    expect("latin1.json", "AML001", "not valid UTF-8");
+    expect("cyclic.json", "AML003", "depends on itself");
+    expect("copy.json", "AML003", "exceeds 800");
+    expect("huge.json", "AML001", "amlint reads files up to 64 MiB");
+    #[cfg(unix)]
+    expect("dangling.json", "AML001", "cannot read file");
+    let malformed = find("malformed.json")[0];
+    let _ = malformed;
+    let line = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"] == "malformed.json")
+        .unwrap();
+    assert_eq!(
+        (line["line"].as_u64(), line["column"].as_u64()),
+        (Some(3), Some(1)),
+        "at the `}}` that ends the unclosed array"
+    );
+}
+
+#[test]
+fn amlint_never_writes_to_its_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("fixtures/AML201/fail.json", dir.path().join("t.json")).unwrap();
+    let before = std::fs::metadata(dir.path().join("t.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let o = amlint_in(dir.path()).arg(".").output().unwrap();
+    assert_eq!(code(&o), 1);
+    let after = std::fs::metadata(dir.path().join("t.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn stdin_is_not_read() {
+    let mut child = amlint()
+        .args(["fixtures/AML201/pass.json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Leave stdin open: amlint must finish anyway.
+    let _stdin = child.stdin.take().map(|mut s| s.write_all(b"{}"));
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
