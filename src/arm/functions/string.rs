@@ -926,7 +926,7 @@ pub(super) fn uri(args: &[Value], cx: &FnCtx) -> FnResult {
             cx,
         );
     };
-    if authority.contains(['@', ':']) || b.scheme.contains(hole::OPEN) {
+    if plain_authority(authority).is_none() || b.scheme.contains(hole::OPEN) {
         return unknown("amlint resolves only base URIs without user or port", cx);
     }
     let r = UriParts::parse_relative(rel);
@@ -939,10 +939,10 @@ pub(super) fn uri(args: &[Value], cx: &FnCtx) -> FnResult {
             _ => return unknown("amlint resolves only URIs with a plain authority", cx),
         }
     } else if let Some(a) = r.authority {
-        if a.contains(['@', ':']) {
-            return unknown("amlint resolves only URIs with a plain authority", cx);
+        match plain_authority(a) {
+            Some(a) => (b.scheme, a, remove_dots(r.path), r.query),
+            None => return unknown("amlint resolves only URIs with a plain authority", cx),
         }
-        (b.scheme, a, remove_dots(r.path), r.query)
     } else if r.path.is_empty() {
         (
             b.scheme,
@@ -987,6 +987,14 @@ pub(super) fn uri(args: &[Value], cx: &FnCtx) -> FnResult {
         out.push_str(f);
     }
     Ok(Value::str(out, cx.span))
+}
+
+/// The authority if it is a plain host: no user information or port in its known text.
+fn plain_authority(a: &str) -> Option<&str> {
+    let plain = segments(a)
+        .iter()
+        .all(|seg| !matches!(seg, Seg::Text(t) if t.contains(['@', ':'])));
+    plain.then_some(a)
 }
 
 /// The parts of a URI reference.
@@ -1252,4 +1260,592 @@ fn percent_decode(s: &str, plus: bool) -> Option<Vec<u8>> {
         i += 1;
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests_support::*;
+    use super::super::TOO_LARGE;
+    use crate::arm::hole::{self, HoleKind};
+
+    #[test]
+    fn base64_round_trips() {
+        // template-functions-string.md#base64.
+        assert_str(
+            call("base64", &[s("one, two, three")]),
+            "b25lLCB0d28sIHRocmVl",
+        );
+        assert_str(
+            call("base64tostring", &[s("b25lLCB0d28sIHRocmVl")]),
+            "one, two, three",
+        );
+        assert_str(call("base64", &[s("")]), "");
+        assert_str(call("base64", &[s("ab")]), "YWI=");
+        assert_str(call("base64tostring", &[s("YW Jj\n")]), "abc");
+        assert_err(
+            call("base64tostring", &[s("abc")]),
+            "`base64ToString` argument `abc` is not valid base64",
+        );
+        assert_is_err(call("base64", &[i(1)]));
+        assert_is_err(call("base64", &[]));
+        assert_unknown(
+            call("base64", &[s(&hole_p("x"))]),
+            "parameter `x` has no value",
+        );
+        assert_unknown(call("base64tostring", &[u("why")]), "why");
+    }
+
+    #[test]
+    fn concat_strings() {
+        // template-functions-string.md#concat.
+        assert_str(
+            call("concat", &[s("prefix"), s("-"), s("5yj4yjf5mbg72")]),
+            "prefix-5yj4yjf5mbg72",
+        );
+        assert_str(call("concat", &[s("a"), i(1), b(true), null()]), "a1True");
+        let h = hole_p("name");
+        assert_str(call("concat", &[s("x-"), s(&h)]), &format!("x-{h}"));
+        assert_unknown(call("concat", &[s("a"), u("why")]), "why");
+        assert_err(
+            call("concat", &[s("a"), strs(&["b"])]),
+            "`concat` expects a string as second argument, got Array",
+        );
+        assert_is_err(call("concat", &[]));
+        let big = "x".repeat(super::MAX_STRING_LEN / 2 + 1);
+        assert_unknown(call("concat", &[s(&big), s(&big)]), TOO_LARGE);
+    }
+
+    #[test]
+    fn contains_in_strings() {
+        // template-functions-string.md#contains: 'OneTwoThree' has 'e', not 'z'; case matters.
+        assert_bool(call("contains", &[s("OneTwoThree"), s("e")]), true);
+        assert_bool(call("contains", &[s("OneTwoThree"), s("z")]), false);
+        assert_bool(call("contains", &[s("OneTwoThree"), s("one")]), false);
+        let sub = hole_k(HoleKind::Subscription);
+        let id = format!("/subscriptions/{sub}/x");
+        assert_bool(call("contains", &[s(&id), s("/x")]), true);
+        // `z` can be neither in the known text nor in a subscription ID.
+        assert_bool(call("contains", &[s(&id), s("zz")]), false);
+        assert_unknown(
+            call("contains", &[s(&id), s("ab")]),
+            "the subscription is only known at deployment",
+        );
+        assert_bool(call("contains", &[s(&id), s(&sub)]), true);
+        let p = format!("a{}", hole_p("p"));
+        assert_unknown(
+            call("contains", &[s(&p), s("zz")]),
+            "parameter `p` has no value",
+        );
+        assert_unknown(call("contains", &[s("abc"), u("why")]), "why");
+        assert_is_err(call("contains", &[s("abc"), b(true)]));
+    }
+
+    #[test]
+    fn data_uris() {
+        // template-functions-string.md#datauri.
+        assert_str(
+            call("datauri", &[s("Hello")]),
+            "data:text/plain;charset=utf8;base64,SGVsbG8=",
+        );
+        assert_str(
+            call("datauritostring", &[s("data:;base64,SGVsbG8sIFdvcmxkIQ==")]),
+            "Hello, World!",
+        );
+        assert_str(
+            call(
+                "datauritostring",
+                &[s("data:text/plain;charset=utf8;base64,SGVsbG8=")],
+            ),
+            "Hello",
+        );
+        assert_str(
+            call("datauritostring", &[s("data:text/plain,a%20b")]),
+            "a b",
+        );
+        assert_str(
+            call("datauri", &[obj(vec![("a", i(1))])]),
+            "data:application/json;charset=utf8;base64,eyJhIjoxfQ==",
+        );
+        assert_err(
+            call("datauritostring", &[s("hello")]),
+            "`dataUriToString` argument `hello` is not a data URI",
+        );
+        assert!(
+            call("datauritostring", &[s("data:text/plain;charset=latin1,x")])
+                .unwrap()
+                .is_unknown()
+        );
+        assert!(call("datauri", &[i(1)]).unwrap().is_unknown());
+        assert_unknown(
+            call("datauri", &[s(&hole_p("x"))]),
+            "parameter `x` has no value",
+        );
+        assert_unknown(call("datauri", &[arr(vec![u("why")])]), "why");
+    }
+
+    #[test]
+    fn empty_strings() {
+        assert_bool(call("empty", &[s("")]), true);
+        assert_bool(call("empty", &[s("a")]), false);
+        let h = hole_p("x");
+        assert_bool(call("empty", &[s(&format!("a{h}"))]), false);
+        assert_unknown(call("empty", &[s(&h)]), "parameter `x` has no value");
+    }
+
+    #[test]
+    fn starts_and_ends_with() {
+        // template-functions-string.md#startswith: case-insensitive.
+        assert_bool(call("startswith", &[s("abcdef"), s("ab")]), true);
+        assert_bool(call("startswith", &[s("abcdef"), s("A")]), true);
+        assert_bool(call("startswith", &[s("abcdef"), s("e")]), false);
+        assert_bool(call("endswith", &[s("abcdef"), s("ef")]), true);
+        assert_bool(call("endswith", &[s("abcdef"), s("F")]), true);
+        assert_bool(call("endswith", &[s("abcdef"), s("e")]), false);
+        let h = hole_p("p");
+        let v = format!("/sub/{h}/end");
+        assert_bool(call("startswith", &[s(&v), s("/SUB")]), true);
+        assert_bool(call("startswith", &[s(&v), s("/x")]), false);
+        assert_unknown(
+            call("startswith", &[s(&v), s("/sub/abc")]),
+            "parameter `p` has no value",
+        );
+        assert_bool(call("endswith", &[s(&v), s("END")]), true);
+        assert_bool(call("endswith", &[s(&v), s("/y")]), false);
+        assert_unknown(
+            call("endswith", &[s(&v), s("x/end")]),
+            "parameter `p` has no value",
+        );
+        assert_bool(call("startswith", &[s(&v), s(&format!("/sub/{h}"))]), true);
+        assert_unknown(call("endswith", &[u("why"), s("x")]), "why");
+        assert_is_err(call("endswith", &[s("x"), i(1)]));
+    }
+
+    #[test]
+    fn first_and_last_characters() {
+        // template-functions-string.md#first and #last.
+        assert_str(call("first", &[s("One Two Three")]), "O");
+        assert_str(call("last", &[s("One Two three")]), "e");
+        assert_str(call("first", &[s("")]), "");
+        let h = hole_p("p");
+        assert_str(call("first", &[s(&format!("x{h}"))]), "x");
+        assert_unknown(
+            call("last", &[s(&format!("x{h}"))]),
+            "parameter `p` has no value",
+        );
+        assert!(call("first", &[s("😀")]).unwrap().is_unknown());
+    }
+
+    #[test]
+    fn format_composes_like_dotnet() {
+        // template-functions-string.md#format.
+        assert_str(
+            call(
+                "format",
+                &[
+                    s("{0}, {1}. Formatted number: {2:N0}"),
+                    s("Hello"),
+                    s("User"),
+                    i(8175133),
+                ],
+            ),
+            "Hello, User. Formatted number: 8,175,133",
+        );
+        assert_str(call("format", &[s("{0} {1}"), b(true), null()]), "True ");
+        assert_str(call("format", &[s("{{{0}}}"), i(5)]), "{5}");
+        assert_str(
+            call(
+                "format",
+                &[s("{0:D3}|{0:X}|{0:x4}|{0:N2}|{0:F1}|{0:000}"), i(42)],
+            ),
+            "042|2A|002a|42.00|42.0|042",
+        );
+        assert_str(call("format", &[s("{0:D3}"), i(-5)]), "-005");
+        assert_str(
+            call("format", &[s("[{0,4}][{0,-4}]"), s("ab")]),
+            "[  ab][ab  ]",
+        );
+        assert_str(call("format", &[s("{0}"), f(1.5)]), "1.5");
+        assert_str(call("format", &[s("no items")]), "no items");
+        let h = hole_p("name");
+        assert_str(
+            call("format", &[s("vnet-{0}"), s(&h)]),
+            &format!("vnet-{h}"),
+        );
+        assert_unknown(
+            call("format", &[s("{0,10}"), s(&h)]),
+            "parameter `name` has no value",
+        );
+        // Unused unknown arguments do not matter.
+        assert_str(call("format", &[s("{0}"), s("a"), u("why")]), "a");
+        assert_unknown(call("format", &[s("{1}"), s("a"), u("why")]), "why");
+        assert!(call("format", &[s("{0:C}"), i(1)]).unwrap().is_unknown());
+        assert!(call("format", &[s("{0}"), strs(&["a"])])
+            .unwrap()
+            .is_unknown());
+        assert_err(
+            call("format", &[s("{1}"), s("a")]),
+            "`format` string `{1}` is not valid: there is no argument 1",
+        );
+        assert_is_err(call("format", &[s("{0"), s("a")]));
+        assert_is_err(call("format", &[s("a}b")]));
+        assert_is_err(call("format", &[s("{x}"), s("a")]));
+        assert_is_err(call("format", &[s("{0:Q}"), i(1)]));
+        assert_is_err(call("format", &[i(1)]));
+        assert_unknown(call("format", &[s("{0,2000000}"), s("a")]), TOO_LARGE);
+    }
+
+    #[test]
+    fn index_of_in_strings() {
+        // template-functions-string.md#indexof: case-insensitive.
+        assert_int(call("indexof", &[s("test"), s("t")]), 0);
+        assert_int(call("lastindexof", &[s("test"), s("t")]), 3);
+        assert_int(call("indexof", &[s("abcdef"), s("CD")]), 2);
+        assert_int(call("lastindexof", &[s("abcdef"), s("AB")]), 0);
+        assert_int(call("indexof", &[s("abcdef"), s("z")]), -1);
+        assert_int(call("indexof", &[s("😀ab"), s("b")]), 3);
+        let sub = hole_k(HoleKind::Subscription);
+        let id = format!("/subscriptions/{sub}/x");
+        assert_int(call("indexof", &[s(&id), s("SCRIPT")]), 4);
+        assert_int(call("indexof", &[s(&id), s("?")]), -1);
+        assert_int(call("lastindexof", &[s(&id), s("?")]), -1);
+        assert_unknown(
+            call("lastindexof", &[s(&id), s("/")]),
+            "the subscription is only known at deployment",
+        );
+        assert_unknown(
+            call("indexof", &[s(&id), s("x")]),
+            "the subscription is only known at deployment",
+        );
+        assert!(call("lastindexof", &[s("abc"), s("")])
+            .unwrap()
+            .is_unknown());
+        assert_is_err(call("indexof", &[s("abc"), i(1)]));
+    }
+
+    #[test]
+    fn join_strings() {
+        // template-functions-string.md#join.
+        let a = strs(&["one", "two", "three"]);
+        assert_str(call("join", &[a.clone(), s(",")]), "one,two,three");
+        assert_str(call("join", &[a, s(";")]), "one;two;three");
+        assert_str(call("join", &[arr(vec![]), s(",")]), "");
+        let h = hole_p("p");
+        assert_str(call("join", &[strs(&["a", &h]), s("/")]), &format!("a/{h}"));
+        assert_unknown(call("join", &[arr(vec![s("a"), u("why")]), s(",")]), "why");
+        assert_err(
+            call("join", &[arr(vec![s("a"), i(1)]), s(",")]),
+            "`join` expects an array of strings, element 1 is Int",
+        );
+        assert_is_err(call("join", &[s("a"), s(",")]));
+    }
+
+    #[test]
+    fn string_length() {
+        // template-functions-string.md#length.
+        assert_int(call("length", &[s("One Two Three")]), 13);
+        assert_int(call("length", &[s("😀")]), 2);
+        assert_unknown(
+            call("length", &[s(&hole_p("p"))]),
+            "parameter `p` has no value",
+        );
+    }
+
+    #[test]
+    fn new_guid_is_unknown() {
+        assert_unknown(
+            call("newguid", &[]),
+            "`newGuid()` is only known at deployment",
+        );
+        assert_is_err(call("newguid", &[s("x")]));
+    }
+
+    #[test]
+    fn pad_left_pads() {
+        // template-functions-string.md#padleft.
+        assert_str(call("padleft", &[s("123"), i(10), s("0")]), "0000000123");
+        assert_str(call("padleft", &[i(7), i(3)]), "  7");
+        assert_str(call("padleft", &[s("abcdef"), i(3), s("0")]), "abcdef");
+        let h = hole_p("p");
+        let v = format!("abc{h}");
+        assert_str(call("padleft", &[s(&v), i(2), s("0")]), &v);
+        assert_unknown(
+            call("padleft", &[s(&v), i(8), s("0")]),
+            "parameter `p` has no value",
+        );
+        assert_err(
+            call("padleft", &[s("1"), i(3), s("00")]),
+            "`padLeft` padding `00` is not a single character",
+        );
+        assert_err(
+            call("padleft", &[s("1"), i(-1)]),
+            "`padLeft` total length `-1` is negative",
+        );
+        assert_unknown(call("padleft", &[s("1"), i(1 << 40)]), TOO_LARGE);
+        assert_unknown(call("padleft", &[s("1"), u("why")]), "why");
+        assert_is_err(call("padleft", &[b(true), i(3)]));
+    }
+
+    #[test]
+    fn replace_replaces() {
+        // template-functions-string.md#replace.
+        assert_str(
+            call("replace", &[s("123-123-1234"), s("-"), s("")]),
+            "1231231234",
+        );
+        assert_str(
+            call("replace", &[s("123-123-1234"), s("1234"), s("xxxx")]),
+            "123-123-xxxx",
+        );
+        assert_str(call("replace", &[s(""), s("a"), s("b")]), "");
+        // A result that depends on ARM's undocumented case sensitivity is unknown.
+        assert!(call("replace", &[s("Abc"), s("abc"), s("x")])
+            .unwrap()
+            .is_unknown());
+        assert_str(call("replace", &[s("abc ABC"), s("-"), s("x")]), "abc ABC");
+        let sub = hole_k(HoleKind::Subscription);
+        let id = format!("a/{sub}/b");
+        assert_str(
+            call("replace", &[s(&id), s("/"), s("|")]),
+            &format!("a|{sub}|b"),
+        );
+        assert_unknown(
+            call("replace", &[s(&id), s("b"), s("c")]),
+            "the subscription is only known at deployment",
+        );
+        assert_err(
+            call("replace", &[s("a"), s(""), s("b")]),
+            "`replace` old string is empty",
+        );
+        assert_is_err(call("replace", &[s("a"), i(1), s("b")]));
+        assert_unknown(call("replace", &[s("a"), s("a"), u("why")]), "why");
+        let big = "a".repeat(1000);
+        let new = "b".repeat(2000);
+        assert_unknown(call("replace", &[s(&big), s("a"), s(&new)]), TOO_LARGE);
+    }
+
+    #[test]
+    fn skip_and_take_strings() {
+        // template-functions-string.md#skip and #take.
+        assert_str(call("skip", &[s("one two three"), i(4)]), "two three");
+        assert_str(call("take", &[s("one two three"), i(2)]), "on");
+        assert_str(call("skip", &[s("abc"), i(-1)]), "abc");
+        assert_str(call("take", &[s("abc"), i(10)]), "abc");
+        assert_str(call("skip", &[s("abc"), i(10)]), "");
+        let h = hole_p("p");
+        let v = format!("abc{h}");
+        assert_str(call("take", &[s(&v), i(2)]), "ab");
+        assert_str(call("skip", &[s(&v), i(1)]), &format!("bc{h}"));
+        assert_unknown(call("take", &[s(&v), i(4)]), "parameter `p` has no value");
+        assert_unknown(call("skip", &[s(&v), i(4)]), "parameter `p` has no value");
+        assert!(call("take", &[s("😀"), i(1)]).unwrap().is_unknown());
+        assert_is_err(call("take", &[s("abc"), s("1")]));
+    }
+
+    #[test]
+    fn split_splits() {
+        // template-functions-string.md#split.
+        assert_eq!(
+            json(call("split", &[s("one,two,three"), s(",")])),
+            r#"["one","two","three"]"#
+        );
+        assert_eq!(
+            json(call("split", &[s("one;two,three"), strs(&[",", ";"])])),
+            r#"["one","two","three"]"#
+        );
+        assert_eq!(
+            json(call("split", &[s("a,,b,"), s(",")])),
+            r#"["a","","b",""]"#
+        );
+        // At one position the first delimiter in the array wins.
+        assert_eq!(
+            json(call("split", &[s("a--b"), strs(&["-", "--"])])),
+            r#"["a","","b"]"#
+        );
+        assert_eq!(
+            json(call("split", &[s("a--b"), strs(&["--", "-"])])),
+            r#"["a","b"]"#
+        );
+        let sub = hole_k(HoleKind::Subscription);
+        let rg = hole_k(HoleKind::ResourceGroup);
+        let id = format!("/subscriptions/{sub}/resourceGroups/{rg}");
+        let parts = call("split", &[s(&id), s("/")]).unwrap();
+        let parts: Vec<&str> = parts
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                "",
+                "subscriptions",
+                sub.as_str(),
+                "resourceGroups",
+                rg.as_str()
+            ]
+        );
+        // A parameter may hold the delimiter.
+        let p = format!("a/{}", hole_p("id"));
+        assert_unknown(
+            call("split", &[s(&p), s("/")]),
+            "parameter `id` has no value",
+        );
+        assert!(call("split", &[s("a b"), s("")]).unwrap().is_unknown());
+        assert_is_err(call("split", &[s("a"), i(1)]));
+        assert_is_err(call("split", &[s("a"), arr(vec![i(1)])]));
+        assert_unknown(call("split", &[s("a"), arr(vec![u("why")])]), "why");
+    }
+
+    #[test]
+    fn substring_cuts() {
+        // template-functions-string.md#substring.
+        assert_str(call("substring", &[s("one two three"), i(4), i(3)]), "two");
+        assert_str(call("substring", &[s("one two three"), i(4)]), "two three");
+        assert_str(call("substring", &[s("abc"), i(3), i(0)]), "");
+        assert_err(
+            call("substring", &[s("1234567890"), i(0), i(11)]),
+            "`substring` start index `0` and length `11` go beyond the end of the string",
+        );
+        assert_err(
+            call("substring", &[s("abc"), i(9)]),
+            "`substring` start index `9` is beyond the end of the string",
+        );
+        assert_err(
+            call("substring", &[s("abc"), i(-1)]),
+            "`substring` start index `-1` is negative",
+        );
+        assert_err(
+            call("substring", &[s("abc"), i(0), i(-1)]),
+            "`substring` length `-1` is negative",
+        );
+        let h = hole_p("p");
+        let v = format!("abcd{h}");
+        assert_str(call("substring", &[s(&v), i(1), i(2)]), "bc");
+        assert_str(call("substring", &[s(&v), i(2)]), &format!("cd{h}"));
+        assert_unknown(
+            call("substring", &[s(&v), i(2), i(5)]),
+            "parameter `p` has no value",
+        );
+        assert!(call("substring", &[s("a😀"), i(0), i(2)])
+            .unwrap()
+            .is_unknown());
+        assert_unknown(call("substring", &[s("abc"), u("why")]), "why");
+        assert_is_err(call("substring", &[s("abc"), i(0), s("1")]));
+    }
+
+    #[test]
+    fn case_and_trim() {
+        // template-functions-string.md#tolower, #toupper and #trim.
+        assert_str(call("tolower", &[s("One Two Three")]), "one two three");
+        assert_str(call("toupper", &[s("One Two Three")]), "ONE TWO THREE");
+        assert_str(call("toupper", &[s("straße")]), "STRAßE");
+        assert_str(call("trim", &[s("    one two three   ")]), "one two three");
+        let h = hole_p("Name");
+        let lower = call("tolower", &[s(&format!("A-{h}"))]).unwrap();
+        let lower = lower.as_str().unwrap();
+        assert!(lower.starts_with("a-"));
+        assert_eq!(hole::holes(lower)[0].kind, HoleKind::Parameter);
+        assert_str(call("trim", &[s(&format!("  {h} "))]), &h);
+        assert_unknown(call("toupper", &[u("why")]), "why");
+        assert_is_err(call("trim", &[i(1)]));
+    }
+
+    #[test]
+    fn uri_resolves() {
+        // template-functions-string.md#uri.
+        let cases = [
+            (
+                "http://contoso.org/firstpath",
+                "myscript.sh",
+                "http://contoso.org/myscript.sh",
+            ),
+            (
+                "http://contoso.org/firstpath/",
+                "myscript.sh",
+                "http://contoso.org/firstpath/myscript.sh",
+            ),
+            (
+                "http://contoso.org/firstpath/azuredeploy.json",
+                "myscript.sh",
+                "http://contoso.org/firstpath/myscript.sh",
+            ),
+            (
+                "http://contoso.org/firstpath/azuredeploy.json/",
+                "myscript.sh",
+                "http://contoso.org/firstpath/azuredeploy.json/myscript.sh",
+            ),
+            (
+                "http://contoso.com/resources/azuredeploy.json",
+                "nested/azuredeploy.json",
+                "http://contoso.com/resources/nested/azuredeploy.json",
+            ),
+            (
+                "HTTPS://Contoso.org",
+                "a/../b?x=1#f",
+                "https://contoso.org/b?x=1#f",
+            ),
+            ("https://contoso.org/a/b", "/c", "https://contoso.org/c"),
+            (
+                "https://contoso.org/a/b",
+                "https://other.net/d",
+                "https://other.net/d",
+            ),
+        ];
+        for (base, rel, want) in cases {
+            assert_str(call("uri", &[s(base), s(rel)]), want);
+        }
+        let name = hole::make(HoleKind::Derived, "abc", UNIT);
+        let base = format!("https://st{name}.blob.core.windows.net/");
+        assert_str(
+            call("uri", &[s(&base), s("c")]),
+            &format!("https://st{name}.blob.core.windows.net/c"),
+        );
+        assert_unknown(
+            call("uri", &[s("https://a/"), s(&hole_p("p"))]),
+            "parameter `p` has no value",
+        );
+        assert!(call("uri", &[s("https://a.com:8080/"), s("x")])
+            .unwrap()
+            .is_unknown());
+        assert!(call("uri", &[s("https://a.com/"), s("a b")])
+            .unwrap()
+            .is_unknown());
+        assert_err(
+            call("uri", &[s("contoso"), s("x")]),
+            "`uri` base `contoso` is not an absolute URI",
+        );
+        assert_unknown(call("uri", &[s("https://a/"), u("why")]), "why");
+    }
+
+    #[test]
+    fn uri_components() {
+        // template-functions-string.md#uricomponent.
+        let url = "http://contoso.com/resources/nested/azuredeploy.json";
+        let enc = "http%3A%2F%2Fcontoso.com%2Fresources%2Fnested%2Fazuredeploy.json";
+        assert_str(call("uricomponent", &[s(url)]), enc);
+        assert_str(call("uricomponenttostring", &[s(enc)]), url);
+        assert_str(call("uricomponent", &[s("é ~")]), "%C3%A9%20~");
+        assert_str(call("uricomponenttostring", &[s("%C3%A9%2x")]), "é%2x");
+        assert!(call("uricomponenttostring", &[s("a+b")])
+            .unwrap()
+            .is_unknown());
+        assert!(call("uricomponenttostring", &[s("%FF")])
+            .unwrap()
+            .is_unknown());
+        let sub = hole_k(HoleKind::Subscription);
+        assert_str(
+            call("uricomponent", &[s(&format!("/{sub}"))]),
+            &format!("%2F{sub}"),
+        );
+        assert_str(
+            call("uricomponenttostring", &[s(&format!("%2F{sub}"))]),
+            &format!("/{sub}"),
+        );
+        assert_unknown(
+            call("uricomponent", &[s(&hole_p("p"))]),
+            "parameter `p` has no value",
+        );
+        assert_is_err(call("uricomponent", &[i(1)]));
+    }
 }
