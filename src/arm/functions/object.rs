@@ -298,3 +298,213 @@ pub(super) fn try_get(args: &[Value], cx: &FnCtx) -> FnResult {
     }
     Ok(cur.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests_support::*;
+    use crate::arm::value::{make_open, Unknown, Value};
+
+    fn open(v: Value) -> Value {
+        make_open(&v, &Unknown::new("`fw`"))
+    }
+
+    #[test]
+    fn contains_keys() {
+        // template-functions-object.md#contains: keys compare ignoring case.
+        let o = obj(vec![("one", s("a")), ("two", s("b")), ("three", s("c"))]);
+        assert_bool(call("contains", &[o.clone(), s("one")]), true);
+        assert_bool(call("contains", &[o.clone(), s("ONE")]), true);
+        assert_bool(call("contains", &[o.clone(), s("a")]), false);
+        assert_unknown(
+            call("contains", &[o.clone(), s(&hole_p("k"))]),
+            "parameter `k` has no value",
+        );
+        let h = hole_p("k");
+        assert_bool(
+            call("contains", &[obj(vec![(h.as_str(), i(1))]), s(&h)]),
+            true,
+        );
+        assert_unknown(
+            call("contains", &[obj(vec![(h.as_str(), i(1))]), s("x")]),
+            "parameter `k` has no value",
+        );
+        assert_unknown(call("contains", &[open(o.clone()), s("four")]), "`fw`");
+        assert_bool(call("contains", &[open(o.clone()), s("two")]), true);
+        assert_unknown(call("contains", &[o.clone(), u("why")]), "why");
+        assert_is_err(call("contains", &[o, i(1)]));
+    }
+
+    #[test]
+    fn create_object_pairs() {
+        // template-functions-object.md#createobject.
+        let r = call(
+            "createobject",
+            &[
+                s("intProp"),
+                i(1),
+                s("stringProp"),
+                s("abc"),
+                s("boolProp"),
+                b(true),
+                s("arrayProp"),
+                strs(&["a", "b", "c"]),
+                s("objectProp"),
+                obj(vec![("key1", s("value1"))]),
+            ],
+        );
+        assert_eq!(
+            json(r),
+            r#"{"arrayProp":["a","b","c"],"boolProp":true,"intProp":1,"objectProp":{"key1":"value1"},"stringProp":"abc"}"#
+        );
+        assert_eq!(json(call("createobject", &[])), "{}");
+        let r = call("createobject", &[s("a"), u("why")]).unwrap();
+        assert!(r.get("a").unwrap().is_unknown());
+        assert_unknown(call("createobject", &[u("why"), i(1)]), "why");
+        assert_unknown(
+            call("createobject", &[s(&hole_p("k")), i(1)]),
+            "parameter `k` has no value",
+        );
+        assert_err(
+            call("createobject", &[s("a")]),
+            "`createObject` expects an even number of arguments, got 1",
+        );
+        assert_err(
+            call("createobject", &[s("a"), i(1), s("a"), i(2)]),
+            "`createObject` key `a` is repeated",
+        );
+        assert_is_err(call("createobject", &[i(1), i(1)]));
+    }
+
+    #[test]
+    fn items_sorted_by_key() {
+        // template-functions-object.md#items.
+        let entities = obj(vec![
+            (
+                "item002",
+                obj(vec![
+                    ("enabled", b(false)),
+                    ("displayName", s("Example item 2")),
+                    ("number", i(200)),
+                ]),
+            ),
+            (
+                "item001",
+                obj(vec![
+                    ("enabled", b(true)),
+                    ("displayName", s("Example item 1")),
+                    ("number", i(300)),
+                ]),
+            ),
+        ]);
+        assert_eq!(
+            json(call("items", &[entities])),
+            r#"[{"key":"item001","value":{"displayName":"Example item 1","enabled":true,"number":300}},{"key":"item002","value":{"displayName":"Example item 2","enabled":false,"number":200}}]"#
+        );
+        let mixed = obj(vec![("b", i(1)), ("A", i(2)), ("_", i(3))]);
+        let keys: Vec<String> = call("items", &[mixed])
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e.get("key").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        assert_eq!(keys, ["A", "b", "_"]);
+        assert_unknown(call("items", &[open(obj(vec![]))]), "`fw`");
+        assert_unknown(call("items", &[u("why")]), "why");
+        assert_is_err(call("items", &[arr(vec![])]));
+    }
+
+    #[test]
+    fn null_and_object_keys() {
+        // template-functions-object.md#null and #objectkeys.
+        assert!(call("null", &[]).unwrap().is_null());
+        assert_is_err(call("null", &[i(1)]));
+        assert_eq!(
+            json(call("objectkeys", &[obj(vec![("a", i(1)), ("b", i(2))])])),
+            r#"["a","b"]"#
+        );
+        assert_unknown(call("objectkeys", &[open(obj(vec![("a", i(1))]))]), "`fw`");
+        assert_is_err(call("objectkeys", &[s("a")]));
+    }
+
+    #[test]
+    fn shallow_merge_top_level() {
+        // template-functions-object.md#shallowmerge.
+        let first = arr(vec![
+            obj(vec![("one", s("a"))]),
+            obj(vec![("two", s("b"))]),
+            obj(vec![("two", s("c"))]),
+        ]);
+        assert_eq!(
+            json(call("shallowmerge", &[first])),
+            r#"{"one":"a","two":"c"}"#
+        );
+        let second = arr(vec![
+            obj(vec![
+                ("one", s("a")),
+                (
+                    "nested",
+                    obj(vec![("a", i(1)), ("nested", obj(vec![("c", i(3))]))]),
+                ),
+            ]),
+            obj(vec![("two", s("b")), ("nested", obj(vec![("b", i(2))]))]),
+        ]);
+        assert_eq!(
+            json(call("shallowmerge", &[second])),
+            r#"{"nested":{"b":2},"one":"a","two":"b"}"#
+        );
+        assert_unknown(
+            call("shallowmerge", &[arr(vec![obj(vec![]), u("why")])]),
+            "why",
+        );
+        assert_err(
+            call("shallowmerge", &[arr(vec![obj(vec![]), i(1)])]),
+            "`shallowMerge` expects an array of objects, element 1 is Int",
+        );
+        assert_is_err(call("shallowmerge", &[obj(vec![])]));
+    }
+
+    #[test]
+    fn try_get_follows_a_path() {
+        // tryGet: a missing key or index is null.
+        let o = obj(vec![("key", obj(vec![("nestedKey", s("value"))]))]);
+        assert_eq!(
+            json(call("tryget", &[o.clone(), s("key")])),
+            r#"{"nestedKey":"value"}"#
+        );
+        assert_str(
+            call("tryget", &[o.clone(), s("key"), s("nestedKey")]),
+            "value",
+        );
+        assert_str(
+            call("tryget", &[o.clone(), s("KEY"), s("nestedkey")]),
+            "value",
+        );
+        assert!(
+            call("tryget", &[o.clone(), s("unknownKey"), s("nestedKey")])
+                .unwrap()
+                .is_null()
+        );
+        assert!(call("tryget", &[o.clone(), s("key"), s("other")])
+            .unwrap()
+            .is_null());
+        assert_str(call("tryget", &[strs(&["element"]), i(0)]), "element");
+        assert!(call("tryget", &[strs(&["element"]), i(1)])
+            .unwrap()
+            .is_null());
+        assert!(call("tryget", &[obj(vec![]), i(0)]).unwrap().is_null());
+        assert!(call("tryget", &[null(), s("p")]).unwrap().is_null());
+        assert!(call("tryget", &[s("string"), s("p")]).unwrap().is_null());
+        assert_unknown(
+            call("tryget", &[open(o.clone()), s("other")]),
+            "`other` is a runtime property of `fw`",
+        );
+        assert_unknown(call("tryget", &[o.clone(), u("why")]), "why");
+        assert_unknown(call("tryget", &[obj(vec![("a", u("why"))]), s("a")]), "why");
+        assert_err(
+            call("tryget", &[o.clone(), b(true)]),
+            "`tryGet` expects a string or an integer as second argument, got Bool",
+        );
+        assert_is_err(call("tryget", &[o]));
+    }
+}
