@@ -513,3 +513,155 @@ pub(crate) mod tests_support {
         assert!(r.is_err(), "{r:?}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::*;
+    use super::{call as call_fn, is_arm_function, ARM_FUNCTIONS, MAX_STRING_LEN};
+    use crate::arm::hole::HoleKind;
+    use crate::arm::value::{make_open, Unknown, Value};
+    use crate::source::{FileId, Span};
+
+    /// Values of every kind, with holes, unknowns and open containers.
+    fn pool() -> Vec<Value> {
+        let open_reason = Unknown::new("`x`");
+        vec![
+            s(""),
+            s("abc"),
+            s("A😀b,c"),
+            s("10.0.0.0/8"),
+            s("fd00::/64"),
+            s("{'a': [1, 2.5]}"),
+            s(&hole_p("p")),
+            s(&format!(
+                "/subscriptions/{}/x",
+                hole_k(HoleKind::Subscription)
+            )),
+            s("2020-01-01T00:00:00Z"),
+            s("PT1H"),
+            s("{0:N2}{1,-3}"),
+            i(0),
+            i(-1),
+            i(3),
+            i(i64::MAX),
+            i(i64::MIN),
+            f(1.5),
+            b(true),
+            null(),
+            u("why"),
+            arr(vec![i(1), s("a")]),
+            arr(vec![u("why"), arr(vec![])]),
+            make_open(&strs(&["a"]), &open_reason),
+            obj(vec![("a", i(1)), ("B", obj(vec![("c", s("d"))]))]),
+            make_open(&obj(vec![("a", i(1))]), &open_reason),
+            arr(vec![obj(vec![("k", i(1))]), obj(vec![])]),
+        ]
+    }
+
+    /// Every pure function on every combination of up to two pool values, and on pseudo-random
+    /// triples: no panic, every result has the call's span and respects the size limit.
+    #[test]
+    fn no_function_panics() {
+        let pool = pool();
+        let span = Span::new(FileId(0), 3, 9);
+        let cx = super::FnCtx { unit: UNIT, span };
+        let mut calls: Vec<Vec<Value>> = vec![vec![]];
+        for a in &pool {
+            calls.push(vec![a.clone()]);
+            for b in &pool {
+                calls.push(vec![a.clone(), b.clone()]);
+            }
+        }
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let len = 3 + next(3);
+            calls.push((0..len).map(|_| pool[next(pool.len())].clone()).collect());
+        }
+        for name in ARM_FUNCTIONS {
+            let mut any = false;
+            for args in &calls {
+                let Some(result) = call_fn(name, args, &cx) else {
+                    continue;
+                };
+                any = true;
+                if let Ok(v) = result {
+                    assert_eq!(v.span, span, "{name}");
+                    if let Some(text) = v.as_str() {
+                        assert!(text.len() <= MAX_STRING_LEN);
+                    }
+                }
+            }
+            assert_eq!(any, !EVALUATOR.contains(name), "{name}");
+        }
+    }
+
+    /// The functions the evaluator handles itself.
+    const EVALUATOR: &[&str] = &[
+        "parameters",
+        "variables",
+        "reference",
+        "references",
+        "resourceid",
+        "subscriptionresourceid",
+        "tenantresourceid",
+        "extensionresourceid",
+        "managementgroupresourceid",
+        "resourceinfo",
+        "copyindex",
+        "if",
+        "lambda",
+        "lambdavariables",
+        "filter",
+        "map",
+        "reduce",
+        "sort",
+        "toobject",
+        "groupby",
+        "mapvalues",
+        "resourcegroup",
+        "subscription",
+        "tenant",
+        "managementgroup",
+        "deployment",
+        "deployer",
+        "environment",
+        "list",
+        "listkeys",
+        "listsecrets",
+        "listaccountsas",
+        "pickzones",
+        "providers",
+    ];
+
+    #[test]
+    fn evaluator_functions_are_not_pure() {
+        for name in EVALUATOR
+            .iter()
+            .chain(&["listcredentials", "nosuchfunction"])
+        {
+            assert!(call_fn(name, &[], &cx()).is_none(), "{name}");
+        }
+        assert!(is_arm_function("listCredentials"));
+        assert!(is_arm_function("ParseCidr"));
+        assert!(!is_arm_function("nosuchfunction"));
+    }
+
+    #[test]
+    fn arity_messages() {
+        assert_err(call("length", &[]), "`length` expects 1 argument, got 0");
+        assert_err(
+            call("padleft", &[s("a")]),
+            "`padLeft` expects 2 to 3 arguments, got 1",
+        );
+        assert_err(
+            call("and", &[]),
+            "`and` expects at least 2 arguments, got 0",
+        );
+    }
+}
