@@ -58,11 +58,13 @@ impl<'e> Env<'e> {
 pub(super) enum Given<'a> {
     /// A parameter file's value.
     Value(Value),
-    /// A nested deployment's `parameters.x.value`, evaluated in the calling template.
+    /// A nested deployment's `parameters.x.value`, evaluated in the calling template; with
+    /// `whole_entry`, the node is the entry (`{ "value": ... }`) as one expression.
     Node {
         node: &'a ast::Value<'a>,
         ctx: CtxId,
         copy: Vec<CopyFrame>,
+        whole_entry: bool,
     },
 }
 
@@ -488,9 +490,15 @@ impl<'a> Evaluator<'a> {
                     node,
                     ctx: caller,
                     copy,
+                    whole_entry,
                 }) => {
                     let env = Env::new(caller, &copy);
-                    self.eval_node(node, &env)
+                    let v = self.eval_node(node, &env);
+                    if whole_entry {
+                        super::expression::access_member(&v, "value", false, v.span)
+                    } else {
+                        v
+                    }
                 }
                 None => self.default_value(ctx, &declared_name, decl, span),
             };
@@ -517,15 +525,43 @@ impl<'a> Evaluator<'a> {
             let env = Env::new(ctx, &[]);
             return self.eval_node(default, &env);
         }
-        if matches!(decl.member("nullable"), Some(ast::Value::BooleanLit(b)) if b.value) {
+        // The type may be a user-defined one: `"$ref": "#/definitions/name"`.
+        let resolved = self.resolve_type(ctx, decl);
+        let nullable = |o: &ast::Object<'_>| matches!(o.member("nullable"), Some(ast::Value::BooleanLit(b)) if b.value);
+        if nullable(decl) || resolved.is_some_and(nullable) {
             return Value::null(span);
         }
-        let ty = decl.member_str("type").unwrap_or("").to_ascii_lowercase();
+        let ty = decl
+            .member_str("type")
+            .or_else(|| resolved.and_then(|r| r.member_str("type")))
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if ty == "string" || ty == "securestring" {
             let decl_span = self.span_of(decl);
             return self.hole(HoleKind::Parameter, name, decl_span);
         }
         Value::unknown(format!("parameter `{name}` has no value"), span)
+    }
+
+    /// The user-defined type a declaration's `$ref` names (`#/definitions/x`), following up to
+    /// eight references.
+    fn resolve_type(&self, ctx: CtxId, decl: &'a ast::Object<'a>) -> Option<&'a ast::Object<'a>> {
+        let template = self.ctxs[self.lookup_ctx(ctx)].template;
+        let definitions = template.member_object("definitions")?;
+        let mut current = decl;
+        let mut found = None;
+        for _ in 0..8 {
+            let Some(name) = current
+                .member_str("$ref")
+                .and_then(|r| r.strip_prefix("#/definitions/"))
+            else {
+                break;
+            };
+            let next = definitions.member_object(name)?;
+            found = Some(next);
+            current = next;
+        }
+        found
     }
 
     /// The value of a variable, evaluated once; a cycle is an error.

@@ -361,18 +361,23 @@ impl<'a> Evaluator<'a> {
             if let Some(given) = props.member_object("parameters") {
                 for p in &given.properties {
                     let key = p.name.as_str().to_ascii_lowercase();
-                    let node = match &p.value {
-                        ast::Value::Object(o) => o.member("value"),
-                        _ => None,
-                    };
                     let name_span = self.span_of(&p.name);
+                    let source = match &p.value {
+                        ast::Value::Object(o) => match o.member("value") {
+                            Some(node) => Some((node, false)),
+                            None => None,
+                        },
+                        // `"x": "[createObject('value', ...)]"`: the whole entry is an expression.
+                        other => Some((other, true)),
+                    };
                     match self.ctxs[ctx].params.get_mut(key.as_str()) {
                         Some(slot) => {
-                            slot.given = Some(match node {
-                                Some(node) => super::context::Given::Node {
+                            slot.given = Some(match source {
+                                Some((node, whole_entry)) => super::context::Given::Node {
                                     node,
                                     ctx: parent,
                                     copy: frames.clone(),
+                                    whole_entry,
                                 },
                                 None => super::context::Given::Value(Value::unknown(
                                     format!("parameter `{}` comes from a Key Vault reference", p.name.as_str()),
