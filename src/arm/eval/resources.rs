@@ -363,10 +363,7 @@ impl<'a> Evaluator<'a> {
                     let key = p.name.as_str().to_ascii_lowercase();
                     let name_span = self.span_of(&p.name);
                     let source = match &p.value {
-                        ast::Value::Object(o) => match o.member("value") {
-                            Some(node) => Some((node, false)),
-                            None => None,
-                        },
+                        ast::Value::Object(o) => o.member("value").map(|node| (node, false)),
                         // `"x": "[createObject('value', ...)]"`: the whole entry is an expression.
                         other => Some((other, true)),
                     };
