@@ -433,3 +433,29 @@ fn only_wanted_bodies_are_evaluated() {
         Kind::Object(_)
     ));
 }
+
+#[test]
+fn nullable_user_defined_types_default_to_null() {
+    let t = r##"{"$schema": "x", "languageVersion": "2.0", "contentVersion": "1.0.0.0",
+        "definitions": {"settings": {"type": "object", "nullable": true}, "alias": {"$ref": "#/definitions/settings"}},
+        "parameters": {"s": {"$ref": "#/definitions/alias"}, "name": {"$ref": "#/definitions/str"}},
+        "resources": {"n": {"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "n",
+            "properties": {"s": "[parameters('s')]"}}}}"##;
+    let ev = run(t);
+    assert!(prop(find(&ev, "n"), &[]).get("s").is_none_or(Value::is_null), "null, so absent");
+}
+
+#[test]
+fn module_parameters_given_as_one_expression() {
+    let t = template(
+        r#""resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "m",
+           "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+             "parameters": {"access": "[if(true(), createObject('value', 'Enabled'), createObject('value', 'Disabled'))]"},
+             "template": {"$schema": "x", "contentVersion": "1.0.0.0",
+               "parameters": {"access": {"type": "string"}},
+               "resources": [{"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "[parameters('access')]"}]}}}]"#,
+    );
+    let ev = run(&t);
+    find(&ev, "Enabled");
+    assert!(ev.problems.is_empty(), "{:?}", messages(&ev));
+}
