@@ -442,7 +442,12 @@ fn nullable_user_defined_types_default_to_null() {
         "resources": {"n": {"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "n",
             "properties": {"s": "[parameters('s')]"}}}}"##;
     let ev = run(t);
-    assert!(prop(find(&ev, "n"), &[]).get("s").is_none_or(Value::is_null), "null, so absent");
+    assert!(
+        prop(find(&ev, "n"), &[])
+            .get("s")
+            .is_none_or(Value::is_null),
+        "null, so absent"
+    );
 }
 
 #[test]
