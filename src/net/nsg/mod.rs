@@ -1,0 +1,606 @@
+//! Network security group evaluation: is this traffic allowed into or out of a subnet?
+//!
+//! The NSG's rules of the traffic's direction are sorted by priority (lower first); the first
+//! rule that matches decides; the six default rules come last (65000, 65001, 65500 each way).
+//! Matching covers the protocol, the source and destination prefixes, and the ports. The answer
+//! is three-valued: a rule whose match, priority or access is unknown makes the verdict unknown,
+//! unless the verdict is the same whether or not it matches. Every verdict names the rule that
+//! decided it. (azure-docs `virtual-network/network-security-groups-overview.md`.)
+
+use super::endpoint::{covers, Cover, Endpoint, Prefix};
+use crate::arm::value::{Kind, Tri, Unknown, Value};
+use crate::model::{Field, Nsg, NsgRule};
+use std::fmt;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Inbound,
+    Outbound,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    Allow,
+    Deny,
+}
+
+/// An NSG protocol. `*` is all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+    Icmp,
+    Esp,
+    Ah,
+}
+
+impl Protocol {
+    pub const ALL: [Protocol; 5] = [
+        Protocol::Tcp,
+        Protocol::Udp,
+        Protocol::Icmp,
+        Protocol::Esp,
+        Protocol::Ah,
+    ];
+
+    pub fn parse(s: &str) -> Option<Protocol> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "tcp" => Protocol::Tcp,
+            "udp" => Protocol::Udp,
+            "icmp" => Protocol::Icmp,
+            "esp" => Protocol::Esp,
+            "ah" => Protocol::Ah,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            Protocol::Icmp => "ICMP",
+            Protocol::Esp => "ESP",
+            Protocol::Ah => "AH",
+        })
+    }
+}
+
+/// Port ranges, inclusive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ports(pub Vec<(u16, u16)>);
+
+impl Ports {
+    pub const ALL: (u16, u16) = (0, 65535);
+
+    /// `*`, `80` or `1000-2000`; `None` for anything Azure rejects.
+    pub fn parse_one(s: &str) -> Option<(u16, u16)> {
+        let s = s.trim();
+        if s == "*" {
+            return Some(Self::ALL);
+        }
+        let (a, b) = match s.split_once('-') {
+            Some((a, b)) => (a.trim().parse::<u16>().ok()?, b.trim().parse::<u16>().ok()?),
+            None => {
+                let p = s.parse::<u16>().ok()?;
+                (p, p)
+            }
+        };
+        (a <= b).then_some((a, b))
+    }
+
+    pub fn contains(&self, port: u16) -> bool {
+        self.0.iter().any(|&(a, b)| a <= port && port <= b)
+    }
+
+    /// Whether every port of `other` is in `self`.
+    pub fn covers(&self, other: &Ports) -> bool {
+        other.0.iter().all(|&(a, b)| {
+            // Walk the range, jumping to the end of each covering range.
+            let mut p = u32::from(a);
+            while p <= u32::from(b) {
+                match self
+                    .0
+                    .iter()
+                    .filter(|&&(x, y)| u32::from(x) <= p && p <= u32::from(y))
+                    .map(|&(_, y)| y)
+                    .max()
+                {
+                    Some(end) => p = u32::from(end) + 1,
+                    None => return false,
+                }
+            }
+            true
+        })
+    }
+
+    pub fn is_all(&self) -> bool {
+        self.covers(&Ports(vec![Self::ALL]))
+    }
+}
+
+/// An NSG rule as the evaluator reads it; every field three-valued.
+#[derive(Debug, Clone)]
+pub struct RuleView<'m> {
+    pub rule: &'m NsgRule,
+    pub priority: Tri<i64>,
+    pub direction: Tri<Direction>,
+    pub access: Tri<Access>,
+    /// The protocols the rule matches.
+    pub protocols: Tri<Vec<Protocol>>,
+    pub sources: Tri<Vec<Prefix>>,
+    pub destinations: Tri<Vec<Prefix>>,
+    pub source_ports: Tri<Ports>,
+    pub destination_ports: Tri<Ports>,
+}
+
+fn unknown_of(v: &Value, what: &str) -> Arc<Unknown> {
+    v.deep_unknown()
+        .unwrap_or_else(|| Unknown::new(format!("{what} is a {}, not a string", v.type_name())))
+}
+
+fn string_field(rule: &NsgRule, key: &str) -> Option<Tri<String>> {
+    match rule.prop(key) {
+        Field::Absent => None,
+        Field::Present(v) => Some(match v.as_known_str() {
+            Some(s) => Tri::Known(s.to_owned()),
+            None => Tri::Unknown(unknown_of(&v, &format!("`{key}`"))),
+        }),
+    }
+}
+
+/// The values of a singular / plural pair (`sourceAddressPrefix` / `sourceAddressPrefixes`).
+fn list_field(rule: &NsgRule, singular: &str, plural: &str) -> Tri<Vec<String>> {
+    let mut out = Vec::new();
+    if let Some(one) = string_field(rule, singular) {
+        match one {
+            Tri::Known(s) => out.push(s),
+            Tri::Unknown(u) => return Tri::Unknown(u),
+        }
+    }
+    if let Field::Present(v) = rule.prop(plural) {
+        match &v.kind {
+            Kind::Array(items) => {
+                for item in &items.items {
+                    match item.as_known_str() {
+                        Some(s) => out.push(s.to_owned()),
+                        None => {
+                            return Tri::Unknown(unknown_of(
+                                item,
+                                &format!("an entry of `{plural}`"),
+                            ))
+                        }
+                    }
+                }
+            }
+            _ => return Tri::Unknown(unknown_of(&v, &format!("`{plural}`"))),
+        }
+    }
+    if out.is_empty() {
+        return Tri::Unknown(Unknown::new(format!(
+            "rule `{}` has neither `{singular}` nor `{plural}`",
+            rule.name
+        )));
+    }
+    Tri::Known(out)
+}
+
+fn prefixes(rule: &NsgRule, side: &str) -> Tri<Vec<Prefix>> {
+    let asg = format!("{side}ApplicationSecurityGroups");
+    if let Field::Present(v) = rule.prop(&asg) {
+        if v.as_array().is_none_or(|a| !a.is_empty()) {
+            return Tri::Unknown(Unknown::new(format!(
+                "rule `{}` matches application security groups, whose members are not known offline",
+                rule.name
+            )));
+        }
+    }
+    match list_field(
+        rule,
+        &format!("{side}AddressPrefix"),
+        &format!("{side}AddressPrefixes"),
+    ) {
+        Tri::Known(list) => {
+            let mut out = Vec::new();
+            for s in list {
+                match Prefix::parse(&s) {
+                    Some(p) => out.push(p),
+                    None => {
+                        return Tri::Unknown(Unknown::new(format!(
+                            "rule `{}` has an invalid address prefix `{s}`",
+                            rule.name
+                        )))
+                    }
+                }
+            }
+            Tri::Known(out)
+        }
+        Tri::Unknown(u) => Tri::Unknown(u),
+    }
+}
+
+fn ports(rule: &NsgRule, side: &str) -> Tri<Ports> {
+    match list_field(
+        rule,
+        &format!("{side}PortRange"),
+        &format!("{side}PortRanges"),
+    ) {
+        Tri::Known(list) => {
+            let mut out = Vec::new();
+            for s in list {
+                match Ports::parse_one(&s) {
+                    Some(r) => out.push(r),
+                    None => {
+                        return Tri::Unknown(Unknown::new(format!(
+                            "rule `{}` has an invalid port range `{s}`",
+                            rule.name
+                        )))
+                    }
+                }
+            }
+            Tri::Known(Ports(out))
+        }
+        Tri::Unknown(u) => Tri::Unknown(u),
+    }
+}
+
+impl<'m> RuleView<'m> {
+    pub fn new(rule: &'m NsgRule) -> Self {
+        let priority = match rule.prop("priority") {
+            Field::Present(v) => match v.as_int() {
+                Some(n) => Tri::Known(n),
+                None => Tri::Unknown(unknown_of(&v, "`priority`")),
+            },
+            Field::Absent => Tri::Unknown(Unknown::new(format!(
+                "rule `{}` has no priority",
+                rule.name
+            ))),
+        };
+        let direction = match string_field(rule, "direction") {
+            Some(Tri::Known(s)) if s.eq_ignore_ascii_case("inbound") => {
+                Tri::Known(Direction::Inbound)
+            }
+            Some(Tri::Known(s)) if s.eq_ignore_ascii_case("outbound") => {
+                Tri::Known(Direction::Outbound)
+            }
+            Some(Tri::Unknown(u)) => Tri::Unknown(u),
+            _ => Tri::Unknown(Unknown::new(format!(
+                "rule `{}` has no valid direction",
+                rule.name
+            ))),
+        };
+        let access = match string_field(rule, "access") {
+            Some(Tri::Known(s)) if s.eq_ignore_ascii_case("allow") => Tri::Known(Access::Allow),
+            Some(Tri::Known(s)) if s.eq_ignore_ascii_case("deny") => Tri::Known(Access::Deny),
+            Some(Tri::Unknown(u)) => Tri::Unknown(u),
+            _ => Tri::Unknown(Unknown::new(format!(
+                "rule `{}` has no valid access",
+                rule.name
+            ))),
+        };
+        let protocols = match string_field(rule, "protocol") {
+            Some(Tri::Known(s)) if s == "*" => Tri::Known(Protocol::ALL.to_vec()),
+            Some(Tri::Known(s)) => match Protocol::parse(&s) {
+                Some(p) => Tri::Known(vec![p]),
+                None => Tri::Unknown(Unknown::new(format!(
+                    "rule `{}` has an invalid protocol `{s}`",
+                    rule.name
+                ))),
+            },
+            Some(Tri::Unknown(u)) => Tri::Unknown(u),
+            None => Tri::Unknown(Unknown::new(format!(
+                "rule `{}` has no protocol",
+                rule.name
+            ))),
+        };
+        RuleView {
+            rule,
+            priority,
+            direction,
+            access,
+            protocols,
+            sources: prefixes(rule, "source"),
+            destinations: prefixes(rule, "destination"),
+            source_ports: ports(rule, "source"),
+            destination_ports: ports(rule, "destination"),
+        }
+    }
+}
+
+/// The traffic asked about. The source port is ephemeral (any).
+#[derive(Clone, Debug)]
+pub struct Traffic {
+    pub direction: Direction,
+    pub protocol: Protocol,
+    pub source: Endpoint,
+    pub destination: Endpoint,
+    pub port: u16,
+}
+
+/// One of the six default rules.
+#[derive(Debug, PartialEq, Eq)]
+pub struct DefaultRule {
+    pub name: &'static str,
+    pub priority: i64,
+    pub direction: Direction,
+    pub source: &'static str,
+    pub destination: &'static str,
+    pub access: Access,
+}
+
+pub static DEFAULT_RULES: [DefaultRule; 6] = [
+    DefaultRule {
+        name: "AllowVnetInBound",
+        priority: 65000,
+        direction: Direction::Inbound,
+        source: "VirtualNetwork",
+        destination: "VirtualNetwork",
+        access: Access::Allow,
+    },
+    DefaultRule {
+        name: "AllowAzureLoadBalancerInBound",
+        priority: 65001,
+        direction: Direction::Inbound,
+        source: "AzureLoadBalancer",
+        destination: "*",
+        access: Access::Allow,
+    },
+    DefaultRule {
+        name: "DenyAllInBound",
+        priority: 65500,
+        direction: Direction::Inbound,
+        source: "*",
+        destination: "*",
+        access: Access::Deny,
+    },
+    DefaultRule {
+        name: "AllowVnetOutBound",
+        priority: 65000,
+        direction: Direction::Outbound,
+        source: "VirtualNetwork",
+        destination: "VirtualNetwork",
+        access: Access::Allow,
+    },
+    DefaultRule {
+        name: "AllowInternetOutBound",
+        priority: 65001,
+        direction: Direction::Outbound,
+        source: "*",
+        destination: "Internet",
+        access: Access::Allow,
+    },
+    DefaultRule {
+        name: "DenyAllOutBound",
+        priority: 65500,
+        direction: Direction::Outbound,
+        source: "*",
+        destination: "*",
+        access: Access::Deny,
+    },
+];
+
+/// What decided a verdict.
+#[derive(Debug, Clone, Copy)]
+pub enum Decider<'m> {
+    Rule(&'m NsgRule),
+    Default(&'static DefaultRule),
+}
+
+impl Decider<'_> {
+    /// "rule `DenyInternet` (priority 100)".
+    pub fn describe(&self) -> String {
+        match self {
+            Decider::Rule(r) => {
+                let prio = RuleView::new(r)
+                    .priority
+                    .known()
+                    .map_or_else(String::new, |p| format!(" (priority {p})"));
+                format!("rule `{}`{prio}", r.name)
+            }
+            Decider::Default(d) => format!("default rule `{}` (priority {})", d.name, d.priority),
+        }
+    }
+}
+
+/// The NSG's answer for some traffic.
+#[derive(Debug, Clone)]
+pub enum Verdict<'m> {
+    Allow(Decider<'m>),
+    Deny(Decider<'m>),
+    Unknown(Arc<Unknown>),
+}
+
+impl<'m> Verdict<'m> {
+    fn with(access: Access, by: Decider<'m>) -> Self {
+        match access {
+            Access::Allow => Verdict::Allow(by),
+            Access::Deny => Verdict::Deny(by),
+        }
+    }
+
+    pub fn access(&self) -> Option<Access> {
+        match self {
+            Verdict::Allow(_) => Some(Access::Allow),
+            Verdict::Deny(_) => Some(Access::Deny),
+            Verdict::Unknown(_) => None,
+        }
+    }
+}
+
+/// Whether a rule matches the traffic.
+pub fn matches(view: &RuleView<'_>, t: &Traffic) -> Cover {
+    let mut unknown: Option<String> = None;
+    let mut note = |c: Cover, unknown: &mut Option<String>| -> bool {
+        match c {
+            Cover::No => false,
+            Cover::Yes => true,
+            Cover::Unknown(r) => {
+                unknown.get_or_insert(r);
+                true
+            }
+        }
+    };
+    if let Tri::Unknown(u) = &view.rule.condition {
+        unknown.get_or_insert(format!(
+            "rule `{}` may not be deployed: {}",
+            view.rule.name, u.reason
+        ));
+    }
+    let direction = match &view.direction {
+        Tri::Known(d) => Cover::from(*d == t.direction),
+        Tri::Unknown(u) => Cover::Unknown(u.reason.clone()),
+    };
+    if !note(direction, &mut unknown) {
+        return Cover::No;
+    }
+    let protocol = match &view.protocols {
+        Tri::Known(list) => Cover::from(list.contains(&t.protocol)),
+        Tri::Unknown(u) => Cover::Unknown(u.reason.clone()),
+    };
+    if !note(protocol, &mut unknown) {
+        return Cover::No;
+    }
+    let port = match &view.destination_ports {
+        Tri::Known(p) => Cover::from(p.contains(t.port)),
+        Tri::Unknown(u) => Cover::Unknown(u.reason.clone()),
+    };
+    if !note(port, &mut unknown) {
+        return Cover::No;
+    }
+    let side = |list: &Tri<Vec<Prefix>>, ep: &Endpoint| -> Cover {
+        match list {
+            Tri::Unknown(u) => Cover::Unknown(u.reason.clone()),
+            Tri::Known(prefixes) => {
+                let mut first_unknown = None;
+                for p in prefixes {
+                    match covers(p, ep) {
+                        Cover::Yes => return Cover::Yes,
+                        Cover::No => {}
+                        Cover::Unknown(r) => {
+                            first_unknown.get_or_insert(r);
+                        }
+                    }
+                }
+                first_unknown.map_or(Cover::No, Cover::Unknown)
+            }
+        }
+    };
+    if !note(side(&view.sources, &t.source), &mut unknown) {
+        return Cover::No;
+    }
+    if !note(side(&view.destinations, &t.destination), &mut unknown) {
+        return Cover::No;
+    }
+    let source_port = match &view.source_ports {
+        Tri::Known(p) if p.is_all() => Cover::Yes,
+        Tri::Known(_) => Cover::Unknown(format!(
+            "rule `{}` limits source ports, and the traffic's source port is ephemeral",
+            view.rule.name
+        )),
+        Tri::Unknown(u) => Cover::Unknown(u.reason.clone()),
+    };
+    if !note(source_port, &mut unknown) {
+        return Cover::No;
+    }
+    unknown.map_or(Cover::Yes, Cover::Unknown)
+}
+
+impl From<bool> for Cover {
+    fn from(b: bool) -> Self {
+        if b {
+            Cover::Yes
+        } else {
+            Cover::No
+        }
+    }
+}
+
+/// The NSG's verdict for the traffic.
+pub fn evaluate<'m>(nsg: &'m Nsg, t: &Traffic) -> Verdict<'m> {
+    if let Some(u) = &nsg.rules_unknown {
+        return Verdict::Unknown(Arc::new(Unknown {
+            reason: format!(
+                "the rules of NSG `{}` are not known: {}",
+                nsg.e.display_name(),
+                u.reason
+            ),
+            resource: u.resource.clone(),
+        }));
+    }
+    let views: Vec<RuleView<'m>> = nsg.rules.iter().map(RuleView::new).collect();
+    let mut ordered: Vec<&RuleView<'m>> = views
+        .iter()
+        .filter(|v| v.priority.known().is_some())
+        .collect();
+    // Stable: equal priorities (an error ARM rejects) keep document order.
+    ordered.sort_by_key(|v| v.priority.known().copied().unwrap_or_default());
+    let mut verdict = default_verdict(t);
+    for view in ordered.iter().rev() {
+        verdict = step(view, t, verdict, nsg);
+    }
+    // Rules whose priority is unknown may sit anywhere: they change nothing only if they cannot
+    // match or would decide the same way.
+    for view in views.iter().filter(|v| v.priority.known().is_none()) {
+        if matches(view, t) == Cover::No {
+            continue;
+        }
+        let same = match (&view.access, verdict.access()) {
+            (Tri::Known(a), Some(b)) => *a == b,
+            _ => false,
+        };
+        if !same {
+            let reason = match &view.priority {
+                Tri::Unknown(u) => u.reason.clone(),
+                Tri::Known(_) => String::new(),
+            };
+            return Verdict::Unknown(Unknown::new(format!(
+                "the priority of rule `{}` in NSG `{}` is not known: {reason}",
+                view.rule.name,
+                nsg.e.display_name()
+            )));
+        }
+    }
+    verdict
+}
+
+fn step<'m>(view: &RuleView<'m>, t: &Traffic, rest: Verdict<'m>, nsg: &Nsg) -> Verdict<'m> {
+    match matches(view, t) {
+        Cover::No => rest,
+        Cover::Yes => match &view.access {
+            Tri::Known(a) => Verdict::with(*a, Decider::Rule(view.rule)),
+            Tri::Unknown(u) => Verdict::Unknown(Arc::clone(u)),
+        },
+        Cover::Unknown(reason) => match (&view.access, rest.access()) {
+            // Matching or not, the answer is the same.
+            (Tri::Known(a), Some(b)) if *a == b => rest,
+            _ => Verdict::Unknown(Unknown::new(format!(
+                "whether rule `{}` of NSG `{}` applies is not known: {reason}",
+                view.rule.name,
+                nsg.e.display_name()
+            ))),
+        },
+    }
+}
+
+fn default_verdict(t: &Traffic) -> Verdict<'static> {
+    for d in DEFAULT_RULES.iter().filter(|d| d.direction == t.direction) {
+        let src = Prefix::parse(d.source).map_or(Cover::No, |p| covers(&p, &t.source));
+        let dst = Prefix::parse(d.destination).map_or(Cover::No, |p| covers(&p, &t.destination));
+        if src == Cover::Yes && dst == Cover::Yes {
+            return Verdict::with(d.access, Decider::Default(d));
+        }
+        if src != Cover::No && dst != Cover::No {
+            // Only the last rule (`*` to `*`) is sure to match; an unknown before it is unknown.
+            return Verdict::Unknown(Unknown::new(format!(
+                "whether default rule `{}` applies is not known",
+                d.name
+            )));
+        }
+    }
+    unreachable!("the last default rule matches everything")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,274 @@
+use super::*;
+use crate::arm::value::{Tri, Value};
+use crate::model::{Entity, Nsg, NsgRule, UnitId};
+use crate::net::address::Cidr;
+use crate::source::Span;
+use serde_json::json;
+use std::sync::Arc;
+
+fn rule(name: &str, props: serde_json::Value) -> NsgRule {
+    NsgRule {
+        unit: UnitId(0),
+        name: name.to_owned(),
+        span: Span::NONE,
+        condition: Tri::Known(true),
+        body: Value::from_serde(&json!({ "name": name, "properties": props }), Span::NONE),
+    }
+}
+
+fn allow_in(name: &str, prio: i64, src: &str, port: &str) -> NsgRule {
+    rule(
+        name,
+        json!({"priority": prio, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+               "sourceAddressPrefix": src, "sourcePortRange": "*",
+               "destinationAddressPrefix": "*", "destinationPortRange": port}),
+    )
+}
+
+fn deny_in(name: &str, prio: i64, src: &str, port: &str) -> NsgRule {
+    rule(
+        name,
+        json!({"priority": prio, "direction": "Inbound", "access": "Deny", "protocol": "*",
+               "sourceAddressPrefix": src, "sourcePortRange": "*",
+               "destinationAddressPrefix": "*", "destinationPortRange": port}),
+    )
+}
+
+fn nsg(rules: Vec<NsgRule>) -> Nsg {
+    Nsg {
+        e: Entity {
+            unit: UnitId(0),
+            full_type: Arc::from("Microsoft.Network/networkSecurityGroups"),
+            name: Value::str("nsg", Span::NONE),
+            id: None,
+            span: Span::NONE,
+            name_span: Span::NONE,
+            condition: Tri::Known(true),
+            body: Value::null(Span::NONE),
+        },
+        rules,
+        rules_unknown: None,
+    }
+}
+
+fn aml_inbound(port: u16) -> Traffic {
+    Traffic {
+        direction: Direction::Inbound,
+        protocol: Protocol::Tcp,
+        source: Endpoint::service("AzureMachineLearning"),
+        destination: Endpoint::Subnet {
+            prefixes: vec![Cidr::parse("10.0.1.0/24").unwrap()],
+        },
+        port,
+    }
+}
+
+fn name_of(v: &Verdict<'_>) -> String {
+    match v {
+        Verdict::Allow(d) | Verdict::Deny(d) => match d {
+            Decider::Rule(r) => r.name.clone(),
+            Decider::Default(d) => d.name.to_owned(),
+        },
+        Verdict::Unknown(u) => format!("unknown: {}", u.reason),
+    }
+}
+
+#[test]
+fn default_rules_deny_service_traffic_inbound_and_allow_it_outbound() {
+    let n = nsg(vec![]);
+    let v = evaluate(&n, &aml_inbound(44224));
+    assert!(matches!(v, Verdict::Deny(_)));
+    assert_eq!(name_of(&v), "DenyAllInBound");
+    let out = Traffic {
+        direction: Direction::Outbound,
+        protocol: Protocol::Tcp,
+        source: Endpoint::Subnet { prefixes: vec![] },
+        destination: Endpoint::service("Storage.westeurope"),
+        port: 443,
+    };
+    let v = evaluate(&n, &out);
+    assert!(matches!(v, Verdict::Allow(_)));
+    assert_eq!(name_of(&v), "AllowInternetOutBound");
+    let vnet = Traffic {
+        direction: Direction::Inbound,
+        protocol: Protocol::Udp,
+        source: Endpoint::Subnet { prefixes: vec![] },
+        destination: Endpoint::Subnet { prefixes: vec![] },
+        port: 53,
+    };
+    assert_eq!(name_of(&evaluate(&n, &vnet)), "AllowVnetInBound");
+}
+
+#[test]
+fn priority_order_decides_not_document_order() {
+    let n = nsg(vec![
+        allow_in("AllowAml", 200, "AzureMachineLearning", "44224"),
+        deny_in("DenyInternet", 100, "Internet", "*"),
+    ]);
+    let v = evaluate(&n, &aml_inbound(44224));
+    assert!(matches!(v, Verdict::Deny(_)));
+    assert_eq!(name_of(&v), "DenyInternet");
+    let n = nsg(vec![
+        deny_in("DenyInternet", 300, "Internet", "*"),
+        allow_in("AllowAml", 200, "AzureMachineLearning", "44224"),
+    ]);
+    assert_eq!(name_of(&evaluate(&n, &aml_inbound(44224))), "AllowAml");
+}
+
+#[test]
+fn ports_ranges_lists_and_star() {
+    for port in ["44224", "44000-45000", "*"] {
+        let n = nsg(vec![allow_in("a", 100, "AzureMachineLearning", port)]);
+        assert!(
+            matches!(evaluate(&n, &aml_inbound(44224)), Verdict::Allow(_)),
+            "{port}"
+        );
+    }
+    let n = nsg(vec![rule(
+        "plural",
+        json!({"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "*",
+               "sourceAddressPrefixes": ["BatchNodeManagement", "AzureMachineLearning"], "sourcePortRange": "*",
+               "destinationAddressPrefix": "VirtualNetwork", "destinationPortRanges": ["22", "44224"]}),
+    )]);
+    assert!(matches!(
+        evaluate(&n, &aml_inbound(44224)),
+        Verdict::Allow(_)
+    ));
+    assert!(matches!(
+        evaluate(&n, &aml_inbound(44225)),
+        Verdict::Deny(_)
+    ));
+}
+
+#[test]
+fn protocol_star_covers_tcp_udp_icmp() {
+    let n = nsg(vec![rule(
+        "udp",
+        json!({"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Udp",
+               "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "*"}),
+    )]);
+    assert!(
+        matches!(evaluate(&n, &aml_inbound(44224)), Verdict::Deny(_)),
+        "UDP does not cover TCP"
+    );
+}
+
+#[test]
+fn unknowns_make_the_verdict_unknown_unless_it_does_not_matter() {
+    let mut unknown_source = allow_in("maybe", 100, "x", "44224");
+    unknown_source.body = Value::from_serde(
+        &json!({"properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+            "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "44224"}}),
+        Span::NONE,
+    );
+    let mut props = unknown_source
+        .body
+        .get("properties")
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .entries
+        .clone();
+    props.push((
+        Arc::from("sourceAddressPrefix"),
+        Value::unknown("parameter `src` has no value", Span::NONE),
+    ));
+    unknown_source.body = Value::object(
+        vec![(Arc::from("properties"), Value::object(props, Span::NONE))],
+        Span::NONE,
+    );
+    let n = nsg(vec![unknown_source.clone()]);
+    let v = evaluate(&n, &aml_inbound(44224));
+    assert!(
+        name_of(&v).contains("parameter `src` has no value"),
+        "{}",
+        name_of(&v)
+    );
+    // An allow rule before it decides regardless.
+    let n = nsg(vec![
+        allow_in("first", 90, "AzureMachineLearning", "44224"),
+        unknown_source.clone(),
+    ]);
+    assert_eq!(name_of(&evaluate(&n, &aml_inbound(44224))), "first");
+    // A deny that may match, followed by the default deny: denied either way.
+    let mut maybe_deny = unknown_source;
+    let mut props = maybe_deny
+        .body
+        .get("properties")
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .entries
+        .clone();
+    props.retain(|(k, _)| &**k != "access");
+    props.push((Arc::from("access"), Value::str("Deny", Span::NONE)));
+    maybe_deny.body = Value::object(
+        vec![(Arc::from("properties"), Value::object(props, Span::NONE))],
+        Span::NONE,
+    );
+    let n = nsg(vec![maybe_deny]);
+    assert!(matches!(
+        evaluate(&n, &aml_inbound(44224)),
+        Verdict::Deny(_)
+    ));
+}
+
+#[test]
+fn regional_tags_and_public_cidrs() {
+    let n = nsg(vec![allow_in(
+        "we",
+        100,
+        "AzureMachineLearning.westeurope",
+        "44224",
+    )]);
+    let mut t = aml_inbound(44224);
+    t.source = Endpoint::service("AzureMachineLearning.westeurope");
+    assert!(matches!(evaluate(&n, &t), Verdict::Allow(_)));
+    t.source = Endpoint::service("AzureMachineLearning.eastus");
+    assert!(matches!(evaluate(&n, &t), Verdict::Deny(_)));
+    t.source = Endpoint::Service {
+        base: "azuremachinelearning".into(),
+        suffix: Err(()),
+    };
+    assert!(matches!(evaluate(&n, &t), Verdict::Unknown(_)));
+    let n = nsg(vec![allow_in("cidr", 100, "20.0.0.0/8", "44224")]);
+    assert!(matches!(
+        evaluate(&n, &aml_inbound(44224)),
+        Verdict::Unknown(_)
+    ));
+    let n = nsg(vec![allow_in("private", 100, "10.0.0.0/8", "44224")]);
+    assert!(
+        matches!(evaluate(&n, &aml_inbound(44224)), Verdict::Deny(_)),
+        "private ranges hold no service"
+    );
+}
+
+#[test]
+fn application_security_groups_are_unknown() {
+    let n = nsg(vec![rule(
+        "asg",
+        json!({"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+               "sourceAddressPrefix": "AzureMachineLearning", "sourcePortRange": "*",
+               "destinationApplicationSecurityGroups": [{"id": "/x"}], "destinationPortRange": "44224"}),
+    )]);
+    let v = evaluate(&n, &aml_inbound(44224));
+    assert!(
+        name_of(&v).contains("application security groups"),
+        "{}",
+        name_of(&v)
+    );
+}
+
+#[test]
+fn port_sets_cover() {
+    let all = Ports(vec![Ports::ALL]);
+    assert!(all.is_all());
+    let split = Ports(vec![(0, 1000), (1001, 65535)]);
+    assert!(split.is_all());
+    let gap = Ports(vec![(0, 1000), (1002, 65535)]);
+    assert!(!gap.is_all());
+    assert!(Ports(vec![(20, 30)]).covers(&Ports(vec![(22, 22), (25, 30)])));
+    assert_eq!(Ports::parse_one("65536"), None);
+    assert_eq!(Ports::parse_one("20-10"), None);
+    assert_eq!(Ports::parse_one(" 22 "), Some((22, 22)));
+}
