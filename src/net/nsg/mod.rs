@@ -432,7 +432,7 @@ impl<'m> Verdict<'m> {
 /// Whether a rule matches the traffic.
 pub fn matches(view: &RuleView<'_>, t: &Traffic) -> Cover {
     let mut unknown: Option<String> = None;
-    let mut note = |c: Cover, unknown: &mut Option<String>| -> bool {
+    let note = |c: Cover, unknown: &mut Option<String>| -> bool {
         match c {
             Cover::No => false,
             Cover::Yes => true,
