@@ -401,6 +401,49 @@ impl Value {
         }
     }
 
+    /// Compact text of the value with holes left as they are (their markers included): equal
+    /// for equal values, for hashing.
+    pub fn display_raw(&self) -> String {
+        match &self.kind {
+            Kind::Str(s) => s.to_string(),
+            Kind::Unknown(u) => format!("<unknown: {}>", u.reason),
+            _ => {
+                let mut out = String::new();
+                self.write_raw(&mut out);
+                out
+            }
+        }
+    }
+
+    fn write_raw(&self, out: &mut String) {
+        match &self.kind {
+            Kind::Str(s) => out.push_str(&serde_json::Value::String(s.to_string()).to_string()),
+            Kind::Array(a) => {
+                out.push('[');
+                for (i, v) in a.items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write_raw(out);
+                }
+                out.push(']');
+            }
+            Kind::Object(o) => {
+                out.push('{');
+                for (i, (k, v)) in o.entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::Value::String(k.to_string()).to_string());
+                    out.push(':');
+                    v.write_raw(out);
+                }
+                out.push('}');
+            }
+            _ => self.write_display(out),
+        }
+    }
+
     /// Compact JSON text, as ARM's `string()` writes objects and arrays; holes shown as `{name}`,
     /// unknowns as `<unknown>`. For messages, not for evaluation.
     pub fn display(&self) -> String {

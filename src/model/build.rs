@@ -1,8 +1,8 @@
 //! Building the model from evaluated resources.
 
 use super::{
-    Compute, ComputeKind, Entity, EntityKind, Field, Model, Nsg, NsgRule, PrivateEndpoint, Route,
-    RouteTable, Subnet, UnitId, UnitInfo, Vnet, Workspace,
+    Compute, ComputeKind, Entity, EntityKind, Field, Model, Nsg, NsgRule, OutboundRule,
+    PrivateEndpoint, Route, RouteTable, Subnet, UnitId, UnitInfo, Vnet, Workspace,
 };
 use crate::arm::eval::{EvalResource, Unexpanded};
 use crate::arm::hole;
@@ -31,6 +31,7 @@ pub fn build(units: Vec<UnitInput>) -> Model {
     let mut m = Model::default();
     let mut child_rules: Vec<Orphan<NsgRule>> = Vec::new();
     let mut child_routes: Vec<Orphan<Route>> = Vec::new();
+    let mut child_outbound: Vec<Orphan<OutboundRule>> = Vec::new();
     for (i, unit) in units.into_iter().enumerate() {
         let uid = UnitId(i as u32);
         m.units.push(unit.info);
@@ -54,8 +55,24 @@ pub fn build(units: Vec<UnitInput>) -> Model {
                 continue;
             }
             match ty.as_str() {
-                "microsoft.machinelearningservices/workspaces" => {
-                    m.workspaces.push(Workspace { e })
+                "microsoft.machinelearningservices/workspaces" => m.workspaces.push(workspace(e)),
+                "microsoft.machinelearningservices/workspaces/outboundrules" => {
+                    if let Some(parent) = parent_id(&e) {
+                        let rule = OutboundRule {
+                            unit: uid,
+                            name: short_name(&e),
+                            span: e.span,
+                            rule: Field::at(&e.body, &["properties"])
+                                .value()
+                                .cloned()
+                                .unwrap_or_else(|| Value::object(Vec::new(), e.span)),
+                        };
+                        child_outbound.push(Orphan {
+                            parent,
+                            unit: uid,
+                            item: rule,
+                        });
+                    }
                 }
                 "microsoft.machinelearningservices/workspaces/computes" => {
                     m.computes.push(compute(e))
@@ -148,6 +165,11 @@ pub fn build(units: Vec<UnitInput>) -> Model {
             m.nsgs[i].rules.push(orphan.item.clone());
         }
     }
+    for orphan in child_outbound {
+        for i in parents(&m, EntityKind::Workspace, &orphan.parent, orphan.unit) {
+            m.workspaces[i].outbound_rules.push(orphan.item.clone());
+        }
+    }
     for orphan in child_routes {
         for i in parents(&m, EntityKind::RouteTable, &orphan.parent, orphan.unit) {
             m.route_tables[i].routes.push(orphan.item.clone());
@@ -202,6 +224,37 @@ fn parents(m: &Model, kind: EntityKind, parent: &ResourceId, unit: UnitId) -> Ve
         .into_iter()
         .filter(|&i| m.unit(m.entity(kind, i).unit).file != file)
         .collect()
+}
+
+fn workspace(e: Entity) -> Workspace {
+    let mut rules = Vec::new();
+    let mut unknown = None;
+    match e.prop(&["managedNetwork", "outboundRules"]) {
+        Field::Absent => {}
+        Field::Present(v) => match v.as_object() {
+            Some(obj) => {
+                for (name, rule) in &obj.entries {
+                    rules.push(OutboundRule {
+                        unit: e.unit,
+                        name: name.to_string(),
+                        span: rule.span.or(v.span),
+                        rule: rule.clone(),
+                    });
+                }
+            }
+            None => {
+                unknown = Some(
+                    v.deep_unknown()
+                        .unwrap_or_else(|| Unknown::new("`outboundRules` is not an object")),
+                )
+            }
+        },
+    }
+    Workspace {
+        e,
+        outbound_rules: rules,
+        outbound_unknown: unknown,
+    }
 }
 
 fn compute(e: Entity) -> Compute {

@@ -37,6 +37,7 @@ pub const MODEL_TYPES: &[&str] = &[
     "microsoft.network/natgateways",
     "microsoft.network/azurefirewalls",
     "microsoft.network/privateendpoints",
+    "microsoft.network/networkinterfaces",
 ];
 
 /// One evaluation: a template with one parameter file (or its defaults), or an export file.
@@ -121,12 +122,42 @@ pub enum ComputeKind {
 #[derive(Debug, Clone)]
 pub struct Workspace {
     pub e: Entity,
+    /// Managed network outbound rules: `managedNetwork.outboundRules` and child resources.
+    pub outbound_rules: Vec<OutboundRule>,
+    /// Set when some outbound rules are not known.
+    pub outbound_unknown: Option<Arc<Unknown>>,
+}
+
+/// A managed network outbound rule (`FQDN`, `PrivateEndpoint`, `ServiceTag`).
+#[derive(Debug, Clone)]
+pub struct OutboundRule {
+    pub unit: UnitId,
+    pub name: String,
+    pub span: Span,
+    /// The rule object: `type`, `destination`, `category`.
+    pub rule: Value,
+}
+
+impl OutboundRule {
+    pub fn field(&self, key: &str) -> Field {
+        Field::at(&self.rule, &[key])
+    }
 }
 
 impl Workspace {
     /// `managedNetwork.isolationMode`.
     pub fn isolation_mode(&self) -> Field {
         self.e.prop(&["managedNetwork", "isolationMode"])
+    }
+
+    /// Whether the workspace reports private endpoint connections of its own
+    /// (`properties.privateEndpointConnections`, as exports of live workspaces have).
+    pub fn has_private_endpoint_connections(&self) -> bool {
+        self.e
+            .prop(&["privateEndpointConnections"])
+            .value()
+            .and_then(|v| v.as_array())
+            .is_some_and(|a| !a.is_empty())
     }
 
     /// Whether computes run in the workspace's managed network: `Known(false)` when the mode is
@@ -270,9 +301,17 @@ pub struct PrivateEndpoint {
     pub e: Entity,
 }
 
+/// One connection of a private endpoint: the resource it connects to and the group IDs.
+#[derive(Debug, Clone)]
+pub struct PrivateLink {
+    pub target: Field,
+    pub group_ids: Field,
+    pub span: Span,
+}
+
 impl PrivateEndpoint {
-    /// The IDs the endpoint connects to (automatic and manual connections).
-    pub fn targets(&self) -> Vec<Field> {
+    /// The endpoint's connections (automatic and manual).
+    pub fn links(&self) -> Vec<PrivateLink> {
         let mut out = Vec::new();
         for list in [
             "privateLinkServiceConnections",
@@ -282,10 +321,18 @@ impl PrivateEndpoint {
                 Field::Present(v) => match v.as_array() {
                     Some(items) => {
                         for item in items {
-                            out.push(Field::at(item, &["properties", "privateLinkServiceId"]));
+                            out.push(PrivateLink {
+                                target: Field::at(item, &["properties", "privateLinkServiceId"]),
+                                group_ids: Field::at(item, &["properties", "groupIds"]),
+                                span: item.span.or(self.e.span),
+                            });
                         }
                     }
-                    None => out.push(Field::Present(v)),
+                    None => out.push(PrivateLink {
+                        target: Field::Present(v.clone()),
+                        group_ids: Field::Present(v.clone()),
+                        span: v.span.or(self.e.span),
+                    }),
                 },
                 Field::Absent => {}
             }
@@ -350,6 +397,32 @@ pub enum Resolution {
     Unresolved(Arc<Unknown>),
 }
 
+/// Whether a group ID list names the workspace API (`amlworkspace`); absent counts as yes.
+fn names_workspace_group(group_ids: &Field) -> Tri<bool> {
+    match group_ids {
+        Field::Absent => Tri::Known(true),
+        Field::Present(v) => match v.as_array() {
+            Some(items) => {
+                let mut unknown = None;
+                for item in items {
+                    match item.as_known_str() {
+                        Some(g) if g.eq_ignore_ascii_case("amlworkspace") => {
+                            return Tri::Known(true)
+                        }
+                        Some(_) => {}
+                        None => unknown = unknown.or_else(|| item.deep_unknown()),
+                    }
+                }
+                unknown.map_or(Tri::Known(false), Tri::Unknown)
+            }
+            None => Tri::Unknown(
+                v.deep_unknown()
+                    .unwrap_or_else(|| Unknown::new("`groupIds` is not an array")),
+            ),
+        },
+    }
+}
+
 /// The whole network.
 #[derive(Debug, Default)]
 pub struct Model {
@@ -363,6 +436,8 @@ pub struct Model {
     pub nat_gateways: Vec<Entity>,
     pub firewalls: Vec<Entity>,
     pub private_endpoints: Vec<PrivateEndpoint>,
+    /// Network interfaces: they can use an NSG too.
+    pub network_interfaces: Vec<Entity>,
     /// Resources declared `existing`: referenced, configured elsewhere.
     pub existing: Vec<Entity>,
     pub unexpanded: Vec<(UnitId, Unexpanded)>,
@@ -386,6 +461,65 @@ impl Model {
             EntityKind::NatGateway => &self.nat_gateways[i],
             EntityKind::Firewall => &self.firewalls[i],
             EntityKind::PrivateEndpoint => &self.private_endpoints[i].e,
+        }
+    }
+
+    /// Whether a private endpoint connects to workspace `ws` (index) with group `amlworkspace`:
+    /// one in the inputs, or the connections an exported workspace lists. Unknown when an
+    /// endpoint's target or groups are not known and it could be one.
+    pub fn workspace_has_private_endpoint(&self, ws: usize) -> Tri<bool> {
+        if self.workspaces[ws].has_private_endpoint_connections() {
+            return Tri::Known(true);
+        }
+        let mut found = Vec::new();
+        let mut unknown: Option<Arc<Unknown>> = None;
+        for (i, pe) in self.private_endpoints.iter().enumerate() {
+            for link in pe.links() {
+                let Field::Present(target) = &link.target else {
+                    continue;
+                };
+                let is_this = match self.resolve(EntityKind::Workspace, pe.e.unit, target) {
+                    Resolution::Found(list) => Tri::Known(list.contains(&ws)),
+                    Resolution::Unresolved(u) => match target.as_str().and_then(resource_id::parse)
+                    {
+                        // A workspace that is not in the inputs, unless its name is not known.
+                        Some(id)
+                            if id
+                                .full_type
+                                .eq_ignore_ascii_case(EntityKind::Workspace.arm_type()) =>
+                        {
+                            if hole::has_hole(&id.full_name) {
+                                Tri::Unknown(u)
+                            } else {
+                                Tri::Known(false)
+                            }
+                        }
+                        Some(_) => Tri::Known(false),
+                        None => Tri::Unknown(u),
+                    },
+                };
+                match (is_this, names_workspace_group(&link.group_ids)) {
+                    (Tri::Known(false), _) | (_, Tri::Known(false)) => {}
+                    (Tri::Known(true), Tri::Known(true)) => {
+                        if !found.contains(&i) {
+                            found.push(i);
+                        }
+                    }
+                    (Tri::Unknown(u), _) | (_, Tri::Unknown(u)) => {
+                        unknown = unknown.or_else(|| {
+                            Some(Unknown::new(format!(
+                                "private endpoint `{}` may connect to it: {}",
+                                pe.e.display_name(),
+                                u.reason
+                            )))
+                        })
+                    }
+                }
+            }
+        }
+        match (found.is_empty(), unknown) {
+            (true, Some(u)) => Tri::Unknown(u),
+            (empty, _) => Tri::Known(!empty),
         }
     }
 

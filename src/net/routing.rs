@@ -10,6 +10,7 @@
 //! `how-to-access-azureml-behind-firewall.md`.)
 
 use super::address::Cidr;
+use super::endpoint::Endpoint;
 use crate::arm::value::{Tri, Unknown};
 use crate::model::{EntityKind, Field, Model, Resolution, Route, RouteTable, Subnet};
 use crate::source::Span;
@@ -151,6 +152,9 @@ pub fn internet_route(table: &RouteTable) -> Egress<'_> {
     }
     let mut default: Option<(&Route, NextHop)> = None;
     let mut partial: Vec<(&Route, NextHop)> = Vec::new();
+    // IPv4 ranges with a user route: when they cover all of 0.0.0.0/0, no traffic is left to the
+    // system route.
+    let mut covered: Vec<(u64, u64)> = Vec::new();
     for route in &table.routes {
         let prefix = match route.prop("addressPrefix") {
             Field::Absent => continue,
@@ -179,6 +183,11 @@ pub fn internet_route(table: &RouteTable) -> Egress<'_> {
             },
             Field::Absent => continue,
         };
+        if let Some(Cidr::V4 { addr, len }) = Cidr::parse(&prefix) {
+            let size = 1u64 << (32 - u32::from(len));
+            let start = u64::from(addr) & !(size - 1);
+            covered.push((start, start + size - 1));
+        }
         if covers_all {
             default = Some((route, hop));
         } else {
@@ -190,11 +199,17 @@ pub fn internet_route(table: &RouteTable) -> Egress<'_> {
         .map(|(r, _)| *r)
         .or_else(|| partial.first().map(|(r, _)| *r));
     let mut hops: Vec<NextHop> = partial.iter().map(|(_, h)| h.clone()).collect();
-    hops.push(
-        default
-            .as_ref()
-            .map_or(NextHop::Internet, |(_, h)| h.clone()),
-    );
+    match &default {
+        Some((_, h)) => hops.push(h.clone()),
+        None if covers_ipv4_space(covered) => {}
+        None => hops.push(NextHop::Internet),
+    }
+    if hops.is_empty() {
+        return Egress::Direct {
+            table: Some(table),
+            route: None,
+        };
+    }
     if hops.iter().all(NextHop::is_egress) {
         let (route, hop) = default
             .as_ref()
@@ -224,6 +239,19 @@ pub fn internet_route(table: &RouteTable) -> Egress<'_> {
     )))
 }
 
+/// Whether the ranges together hold every IPv4 address.
+fn covers_ipv4_space(mut ranges: Vec<(u64, u64)>) -> bool {
+    ranges.sort_unstable();
+    let mut next = 0u64;
+    for (a, b) in ranges {
+        if a > next {
+            return false;
+        }
+        next = next.max(b + 1);
+    }
+    next > u64::from(u32::MAX)
+}
+
 fn unknown_route<'m>(
     table: &'m RouteTable,
     route: &'m Route,
@@ -236,4 +264,266 @@ fn unknown_route<'m>(
         route.name,
         table.e.display_name()
     )))
+}
+
+/// The route a route table uses for traffic to a service.
+#[derive(Debug, Clone)]
+pub enum ServiceRoute<'m> {
+    /// A user route: the most specific one covering the service.
+    User {
+        route: &'m Route,
+        hop: NextHop,
+    },
+    /// No user route covers it: the system route, next hop `Internet`.
+    System,
+    Unknown(Arc<Unknown>),
+}
+
+impl ServiceRoute<'_> {
+    pub fn hop(&self) -> Option<NextHop> {
+        match self {
+            ServiceRoute::User { hop, .. } => Some(hop.clone()),
+            ServiceRoute::System => Some(NextHop::Internet),
+            ServiceRoute::Unknown(_) => None,
+        }
+    }
+}
+
+/// How specific a route's prefix is for a service: a regional tag beats its parent tag, which
+/// beats `0.0.0.0/0`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Specificity {
+    Default,
+    Tag,
+    RegionalTag,
+}
+
+/// The route a table uses for traffic to `service` (e.g. `AzureMachineLearning`), by longest
+/// prefix: a service-tag route is more specific than `0.0.0.0/0`; a route for a public CIDR may
+/// or may not hold the service's addresses, which is unknown offline.
+pub fn route_to_service<'m>(table: &'m RouteTable, service: &Endpoint) -> ServiceRoute<'m> {
+    use super::endpoint::{covers, Cover, Prefix};
+    if let Some(u) = &table.routes_unknown {
+        return ServiceRoute::Unknown(Arc::clone(u));
+    }
+    let mut best: Option<(Specificity, &Route, NextHop)> = None;
+    let mut partial: Vec<(&Route, NextHop, String)> = Vec::new();
+    for route in &table.routes {
+        let prefix = match route.prop("addressPrefix") {
+            Field::Absent => continue,
+            Field::Present(v) => match v.as_known_str() {
+                Some(s) => s.to_owned(),
+                None => {
+                    return ServiceRoute::Unknown(Unknown::new(format!(
+                        "the address prefix of route `{}` is not known",
+                        route.name
+                    )))
+                }
+            },
+        };
+        let Some(p) = Prefix::parse(&prefix) else {
+            continue;
+        };
+        let specificity = match &p {
+            Prefix::Cidr(c) if c.is_v4() && c.prefix_len() == 0 => Specificity::Default,
+            Prefix::Tag {
+                suffix: Some(_), ..
+            } => Specificity::RegionalTag,
+            Prefix::Tag { .. } => Specificity::Tag,
+            _ => Specificity::Default,
+        };
+        let cover = covers(&p, service);
+        if cover == Cover::No {
+            continue;
+        }
+        if let Tri::Unknown(u) = &route.condition {
+            return ServiceRoute::Unknown(Arc::clone(u));
+        }
+        let hop = match route.prop("nextHopType") {
+            Field::Present(v) => match v.as_known_str() {
+                Some(s) => NextHop::parse(s),
+                None => {
+                    return ServiceRoute::Unknown(Unknown::new(format!(
+                        "the next hop type of route `{}` is not known",
+                        route.name
+                    )))
+                }
+            },
+            Field::Absent => continue,
+        };
+        match cover {
+            Cover::Yes => {
+                if best.as_ref().is_none_or(|(s, _, _)| specificity > *s) {
+                    best = Some((specificity, route, hop));
+                }
+            }
+            Cover::Unknown(reason) => partial.push((route, hop, reason)),
+            Cover::No => {}
+        }
+    }
+    let chosen = match best {
+        Some((_, route, hop)) => ServiceRoute::User { route, hop },
+        None => ServiceRoute::System,
+    };
+    // A route that may hold the service's addresses is more specific than any tag or default
+    // route unless it is a tag route itself; it decides nothing only if it goes the same way.
+    for (route, hop, reason) in partial {
+        if Some(&hop) != chosen.hop().as_ref() {
+            return ServiceRoute::Unknown(Unknown::new(format!(
+                "route `{}` in route table `{}` may take that traffic: {reason}",
+                route.name,
+                table.e.display_name()
+            )));
+        }
+    }
+    chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arm::value::Value;
+    use crate::model::{Entity, UnitId};
+    use crate::source::Span;
+    use serde_json::json;
+
+    fn table(routes: &[(&str, &str, &str)]) -> RouteTable {
+        RouteTable {
+            e: Entity {
+                unit: UnitId(0),
+                full_type: Arc::from("Microsoft.Network/routeTables"),
+                name: Value::str("rt", Span::NONE),
+                id: None,
+                span: Span::NONE,
+                name_span: Span::NONE,
+                condition: Tri::Known(true),
+                body: Value::null(Span::NONE),
+            },
+            routes: routes
+                .iter()
+                .map(|(name, prefix, hop)| Route {
+                    unit: UnitId(0),
+                    name: (*name).to_owned(),
+                    span: Span::NONE,
+                    condition: Tri::Known(true),
+                    body: Value::from_serde(
+                        &json!({"name": name, "properties": {"addressPrefix": prefix, "nextHopType": hop}}),
+                        Span::NONE,
+                    ),
+                })
+                .collect(),
+            routes_unknown: None,
+        }
+    }
+
+    fn internet(t: &RouteTable) -> &'static str {
+        match internet_route(t) {
+            Egress::Routed { .. } => "routed",
+            Egress::Direct { .. } => "direct",
+            Egress::Dropped { .. } => "dropped",
+            Egress::Unknown(_) => "unknown",
+            Egress::NatGateway(_) => "nat",
+        }
+    }
+
+    #[test]
+    fn default_route_decides_internet_traffic() {
+        assert_eq!(internet(&table(&[])), "direct");
+        assert_eq!(
+            internet(&table(&[("d", "0.0.0.0/0", "VirtualAppliance")])),
+            "routed"
+        );
+        assert_eq!(
+            internet(&table(&[("d", "0.0.0.0/0", "VirtualNetworkGateway")])),
+            "routed"
+        );
+        assert_eq!(
+            internet(&table(&[("d", "0.0.0.0/0", "Internet")])),
+            "direct"
+        );
+        assert_eq!(internet(&table(&[("d", "0.0.0.0/0", "None")])), "dropped");
+        // Private routes are not internet traffic.
+        assert_eq!(
+            internet(&table(&[("onprem", "10.0.0.0/8", "VirtualNetworkGateway")])),
+            "direct"
+        );
+        // Split default routes both to the appliance: all internet traffic goes there.
+        assert_eq!(
+            internet(&table(&[
+                ("a", "0.0.0.0/1", "VirtualAppliance"),
+                ("b", "128.0.0.0/1", "VirtualAppliance")
+            ])),
+            "routed"
+        );
+        assert_eq!(
+            internet(&table(&[("a", "0.0.0.0/1", "VirtualAppliance")])),
+            "unknown",
+            "the other half still has the system route to Internet"
+        );
+        assert_eq!(
+            internet(&table(&[
+                ("d", "0.0.0.0/0", "VirtualAppliance"),
+                ("aml", "AzureMachineLearning", "Internet")
+            ])),
+            "unknown",
+            "parts go different ways"
+        );
+        // IPv6 routes do not concern IPv4 internet traffic.
+        assert_eq!(
+            internet(&table(&[("v6", "::/0", "VirtualAppliance")])),
+            "direct"
+        );
+    }
+
+    #[test]
+    fn service_routes_by_specificity() {
+        let aml = Endpoint::service("AzureMachineLearning");
+        let t = table(&[
+            ("d", "0.0.0.0/0", "VirtualAppliance"),
+            ("aml", "AzureMachineLearning", "Internet"),
+        ]);
+        assert_eq!(route_to_service(&t, &aml).hop(), Some(NextHop::Internet));
+        let t = table(&[("d", "0.0.0.0/0", "VirtualAppliance")]);
+        assert_eq!(
+            route_to_service(&t, &aml).hop(),
+            Some(NextHop::VirtualAppliance)
+        );
+        let t = table(&[
+            ("other", "Storage", "Internet"),
+            ("d", "0.0.0.0/0", "VirtualAppliance"),
+        ]);
+        assert_eq!(
+            route_to_service(&t, &aml).hop(),
+            Some(NextHop::VirtualAppliance)
+        );
+        assert!(matches!(
+            route_to_service(&table(&[]), &aml),
+            ServiceRoute::System
+        ));
+        let t = table(&[
+            ("d", "0.0.0.0/0", "VirtualAppliance"),
+            ("pub", "20.0.0.0/8", "Internet"),
+        ]);
+        assert!(matches!(
+            route_to_service(&t, &aml),
+            ServiceRoute::Unknown(_)
+        ));
+        let t = table(&[
+            ("d", "0.0.0.0/0", "VirtualAppliance"),
+            ("priv", "10.0.0.0/8", "Internet"),
+        ]);
+        assert_eq!(
+            route_to_service(&t, &aml).hop(),
+            Some(NextHop::VirtualAppliance)
+        );
+        let regional = Endpoint::service("AzureMachineLearning.westeurope");
+        let t = table(&[
+            ("aml", "AzureMachineLearning", "Internet"),
+            ("we", "AzureMachineLearning.westeurope", "VirtualAppliance"),
+        ]);
+        assert_eq!(
+            route_to_service(&t, &regional).hop(),
+            Some(NextHop::VirtualAppliance)
+        );
+    }
 }

@@ -105,7 +105,7 @@ pub(super) fn merge(model: &Model, mut items: Vec<Unverified>) -> Vec<Finding> {
             }
             j += 1;
         }
-        let noun = noun_of(&first.resource.full_type);
+        let noun = noun_of(&first.resource);
         out.push(Finding {
             code: UnverifiableNetworkPath::META.code,
             name: UnverifiableNetworkPath::META.name,
@@ -126,10 +126,17 @@ pub(super) fn merge(model: &Model, mut items: Vec<Unverified>) -> Vec<Finding> {
     out
 }
 
-fn noun_of(full_type: &str) -> &'static str {
-    let lower = full_type.to_ascii_lowercase();
-    if lower.ends_with("/computes") || lower == "microsoft.machinelearningservices/workspaces" {
+fn noun_of(resource: &crate::report::ResourceRef) -> &'static str {
+    let lower = resource.full_type.to_ascii_lowercase();
+    if lower.ends_with("/computes") {
         "compute"
+    } else if lower == "microsoft.machinelearningservices/workspaces" {
+        // A workspace's serverless compute is reported as the workspace's `<name>/serverless`.
+        if resource.name.ends_with("/serverless") {
+            "serverless compute"
+        } else {
+            "workspace"
+        }
     } else if lower.ends_with("/subnets") {
         "subnet"
     } else if lower.ends_with("/networksecuritygroups") {

@@ -1,8 +1,7 @@
-use super::{declare_rule, Context};
-use crate::arm::value::{Tri, Unknown};
-use crate::model::{Compute, ComputeKind, EntityKind, Field, Resolution};
+use super::{common, declare_rule, Context};
+use crate::arm::value::Tri;
+use crate::model::{Compute, ComputeKind};
 use crate::net::routing::{subnet_egress, Egress};
-use std::sync::Arc;
 
 declare_rule! {
     /// ## What it does
@@ -114,53 +113,34 @@ pub(super) fn check(cx: &mut Context<'_>) {
     }
 }
 
-fn check_compute(cx: &mut Context<'_>, compute: &Compute) {
+fn check_compute<'m>(cx: &mut Context<'m>, compute: &'m Compute) {
     let model = cx.model;
-    match &compute.kind {
-        ComputeKind::Instance | ComputeKind::Cluster | ComputeKind::Serverless => {}
-        ComputeKind::Other(_) => return,
-        ComputeKind::Unknown(u) => {
-            if !compute.subnet.is_absent() {
-                cx.unverifiable(&compute.e, compute.e.span, Arc::clone(u));
-            }
-            return;
-        }
-    }
-    let Field::Present(subnet_ref) = &compute.subnet else {
-        // Not in a customer subnet: AML manages its networking.
+    // Decide the public IP first: a public compute needs no subnet to be known.
+    if compute.subnet.is_absent()
+        || !matches!(
+            compute.kind,
+            ComputeKind::Instance | ComputeKind::Cluster | ComputeKind::Serverless
+        )
+    {
         return;
-    };
-    match in_managed_network(cx, compute) {
-        Tri::Known(true) => return,
-        Tri::Known(false) => {}
-        Tri::Unknown(u) => {
-            cx.unverifiable(&compute.e, compute.subnet_span, u);
-            return;
-        }
     }
     match compute.has_public_ip() {
         Tri::Known(true) => return,
         Tri::Known(false) => {}
         Tri::Unknown(u) => {
-            cx.unverifiable(&compute.e, compute.public_ip_span(), u);
+            if common::in_managed_network(cx, compute) != Tri::Known(true) {
+                cx.unverifiable(&compute.e, compute.public_ip_span(), u);
+            }
             return;
         }
     }
-    let subnets = match model.resolve(EntityKind::Subnet, compute.e.unit, subnet_ref) {
-        Resolution::Found(list) => list,
-        Resolution::Unresolved(u) => {
-            cx.unverifiable(
-                &compute.e,
-                subnet_ref.span.or(compute.subnet_span),
-                subnet_reason(u),
-            );
-            return;
-        }
+    let Some(subnets) = common::customer_subnets(cx, compute) else {
+        return;
     };
+    let subnet_span = common::subnet_span(compute);
     // Every configuration of the subnet must lack egress.
     let mut witness = None;
-    for &i in &subnets {
-        let subnet = &model.subnets[i];
+    for subnet in subnets {
         for egress in subnet_egress(model, subnet) {
             match egress {
                 Egress::Direct { table, route } => {
@@ -168,7 +148,7 @@ fn check_compute(cx: &mut Context<'_>, compute: &Compute) {
                 }
                 Egress::NatGateway(_) | Egress::Routed { .. } | Egress::Dropped { .. } => return,
                 Egress::Unknown(u) => {
-                    cx.unverifiable(&compute.e, subnet_ref.span.or(compute.subnet_span), u);
+                    cx.unverifiable(&compute.e, subnet_span, u);
                     return;
                 }
             }
@@ -178,29 +158,23 @@ fn check_compute(cx: &mut Context<'_>, compute: &Compute) {
         return;
     };
     let subnet_name = subnet.e.display_name();
-    let (why, table_note) = match (table, route) {
-        (Some(t), Some(_)) => (
-            format!(
-                "no NAT gateway and its route table `{}` sends `0.0.0.0/0` to `Internet`",
-                t.e.display_name()
-            ),
-            true,
+    let why = match (table, route) {
+        (Some(t), Some(_)) => format!(
+            "no NAT gateway and its route table `{}` sends `0.0.0.0/0` to `Internet`",
+            t.e.display_name()
         ),
-        (Some(t), None) => (
-            format!(
-                "no NAT gateway and its route table `{}` has no route for `0.0.0.0/0`",
-                t.e.display_name()
-            ),
-            true,
+        (Some(t), None) => format!(
+            "no NAT gateway and its route table `{}` has no route for `0.0.0.0/0`",
+            t.e.display_name()
         ),
-        (None, _) => ("neither a NAT gateway nor a route table".to_owned(), false),
+        (None, _) => "neither a NAT gateway nor a route table".to_owned(),
     };
     let message = format!(
         "{} has no public IP, but its subnet `{subnet_name}` has {why}",
-        subject(compute)
+        common::subject(compute)
     );
     let mut finding = cx
-        .finding(&compute.e, subnet_ref.span.or(compute.subnet_span), message)
+        .finding(&compute.e, subnet_span, message)
         .label("the compute's subnet")
         .help(HELP)
         .related(compute.public_ip_span(), public_ip_note(compute))
@@ -208,75 +182,24 @@ fn check_compute(cx: &mut Context<'_>, compute: &Compute) {
             subnet.e.name_span.or(subnet.e.span),
             format!("subnet `{subnet_name}` has no `natGateway`"),
         );
-    if table_note {
-        if let Some(t) = table {
-            finding = match route {
-                Some(r) => finding.related(r.span, format!("route `{}` sends `0.0.0.0/0` to `Internet`", r.name)),
-                None => finding.related(
-                    t.e.name_span.or(t.e.span),
-                    format!("route table `{}` has no route for `0.0.0.0/0`: the system route goes to `Internet`", t.e.display_name()),
+    if let Some(t) = table {
+        finding = match route {
+            Some(r) => finding.related(r.span, format!("route `{}` sends `0.0.0.0/0` to `Internet`", r.name)),
+            None => finding.related(
+                t.e.name_span.or(t.e.span),
+                format!(
+                    "route table `{}` has no route for `0.0.0.0/0`: the system route goes to `Internet`",
+                    t.e.display_name()
                 ),
-            };
-        }
+            ),
+        };
     }
     cx.report(finding);
-}
-
-/// The compute as a message names it: "compute cluster `ws/cpu`".
-fn subject(compute: &Compute) -> String {
-    let name = compute.e.display_name();
-    match compute.kind {
-        ComputeKind::Instance => format!("compute instance `{name}`"),
-        ComputeKind::Cluster => format!("compute cluster `{name}`"),
-        ComputeKind::Serverless => {
-            let ws = compute.workspace.as_ref().map_or_else(
-                || name.clone(),
-                |w| crate::arm::hole::display(&w.full_name).into_owned(),
-            );
-            format!("serverless compute of workspace `{ws}`")
-        }
-        _ => format!("compute `{name}`"),
-    }
 }
 
 fn public_ip_note(compute: &Compute) -> String {
     match compute.kind {
         ComputeKind::Serverless => "`serverlessComputeNoPublicIP` is true".to_owned(),
         _ => "`enableNodePublicIp` is false".to_owned(),
-    }
-}
-
-fn subnet_reason(u: Arc<Unknown>) -> Arc<Unknown> {
-    Arc::new(Unknown {
-        reason: format!("its subnet is not known: {}", u.reason),
-        resource: u.resource.clone(),
-    })
-}
-
-/// Whether the compute's workspace runs computes in a managed network. A workspace not in the
-/// inputs is taken as not managed: a compute that names a customer subnet cannot be in one.
-fn in_managed_network(cx: &Context<'_>, compute: &Compute) -> Tri<bool> {
-    let model = cx.model;
-    let Some(ws_id) = &compute.workspace else {
-        return Tri::Known(false);
-    };
-    match model.resolve_id(EntityKind::Workspace, compute.e.unit, ws_id) {
-        Resolution::Found(list) => {
-            let mut verdict = None;
-            for i in list {
-                match model.workspaces[i].managed_network() {
-                    Tri::Known(b) => match verdict {
-                        None => verdict = Some(b),
-                        Some(prev) if prev != b => return Tri::Unknown(Unknown::new(
-                            "the workspace's managed network differs between its parameter files",
-                        )),
-                        Some(_) => {}
-                    },
-                    Tri::Unknown(u) => return Tri::Unknown(u),
-                }
-            }
-            Tri::Known(verdict.unwrap_or(false))
-        }
-        Resolution::Unresolved(_) => Tri::Known(false),
     }
 }

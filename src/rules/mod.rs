@@ -7,7 +7,28 @@
 mod aml001;
 mod aml002;
 mod aml003;
+mod aml101;
+mod aml102;
+mod aml103;
 mod aml201;
+mod aml202;
+mod aml203;
+mod aml204;
+mod aml205;
+mod aml301;
+mod aml302;
+mod aml303;
+mod aml304;
+mod aml305;
+mod aml402;
+mod aml601;
+mod aml602;
+mod aml603;
+mod aml604;
+mod aml605;
+mod aml606;
+mod common;
+mod inbound;
 mod selection;
 
 pub use selection::{RuleSelection, SelectionError};
@@ -80,14 +101,58 @@ pub static REGISTRY: &[&RuleMeta] = &[
     &aml001::InvalidJson::META,
     &aml002::UnverifiableNetworkPath::META,
     &aml003::TemplateInvalid::META,
+    &aml101::PublicIpComputeAzuremlInboundBlocked::META,
+    &aml102::PublicIpComputeBatchInboundBlocked::META,
+    &aml103::ComputeInstancePublicIpImplicit::META,
     &aml201::NoPublicIpComputeWithoutEgress::META,
+    &aml202::ForcedTunnelAsymmetricRoute::META,
+    &aml203::DefaultRouteBlackholed::META,
+    &aml204::RequiredOutboundBlocked::META,
+    &aml205::NoPublicIpComputeWithoutWorkspacePrivateEndpoint::META,
+    &aml301::ManagedNetworkComputeInCustomSubnet::META,
+    &aml302::ManagedNetworkUnsupportedCompute::META,
+    &aml303::ManagedNetworkOutboundRuleModeMismatch::META,
+    &aml304::ManagedNetworkFqdnRuleToStorage::META,
+    &aml305::WorkspaceUnreachable::META,
+    &aml402::NsgManagementPortOpenToInternet::META,
+    &aml601::NsgDuplicatePriority::META,
+    &aml602::NsgPriorityOutOfRange::META,
+    &aml603::NsgInvalidRuleValue::META,
+    &aml604::NsgRuleShadowed::META,
+    &aml605::RouteNextHopInvalid::META,
+    &aml606::UnattachedNetworkResource::META,
 ];
 
-/// The rules that check the model (AML001 and AML003 come from reading and evaluating).
-pub static CHECKS: &[Check] = &[Check {
-    meta: &aml201::NoPublicIpComputeWithoutEgress::META,
-    run: aml201::check,
-}];
+macro_rules! checks {
+    ($($rule:ident :: $ty:ident),+ $(,)?) => {
+        &[$(Check { meta: &$rule::$ty::META, run: $rule::check }),+]
+    };
+}
+
+/// The rules that check the model (AML001 and AML003 come from reading and evaluating; AML002
+/// from the others).
+pub static CHECKS: &[Check] = checks![
+    aml101::PublicIpComputeAzuremlInboundBlocked,
+    aml102::PublicIpComputeBatchInboundBlocked,
+    aml103::ComputeInstancePublicIpImplicit,
+    aml201::NoPublicIpComputeWithoutEgress,
+    aml202::ForcedTunnelAsymmetricRoute,
+    aml203::DefaultRouteBlackholed,
+    aml204::RequiredOutboundBlocked,
+    aml205::NoPublicIpComputeWithoutWorkspacePrivateEndpoint,
+    aml301::ManagedNetworkComputeInCustomSubnet,
+    aml302::ManagedNetworkUnsupportedCompute,
+    aml303::ManagedNetworkOutboundRuleModeMismatch,
+    aml304::ManagedNetworkFqdnRuleToStorage,
+    aml305::WorkspaceUnreachable,
+    aml402::NsgManagementPortOpenToInternet,
+    aml601::NsgDuplicatePriority,
+    aml602::NsgPriorityOutOfRange,
+    aml603::NsgInvalidRuleValue,
+    aml604::NsgRuleShadowed,
+    aml605::RouteNextHopInvalid,
+    aml606::UnattachedNetworkResource,
+];
 
 /// A rule by code or name (case-insensitive).
 pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {

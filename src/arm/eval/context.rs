@@ -575,11 +575,8 @@ impl<'a> Evaluator<'a> {
         match &slot.state {
             Slot::Done(v) => return v.clone(),
             Slot::Busy => {
-                let message = format!(
-                    "variable `{}` depends on itself (a cycle ARM rejects)",
-                    slot.name
-                );
-                self.problem(span, message.clone());
+                // Reported by validation, where the cycle is found statically.
+                let message = format!("variable `{}` depends on itself", slot.name);
                 return Value::unknown(message, span);
             }
             Slot::Pending => slot.state = Slot::Busy,

@@ -229,7 +229,7 @@ fn cyclic_and_undeclared_names_are_problems() {
     let ev = run(&t);
     let m = messages(&ev);
     assert!(
-        m.contains(&"variable `a` depends on itself (a cycle ARM rejects)"),
+        m.contains(&"variable `a` depends on itself (a → b → a); ARM rejects the template"),
         "{m:?}"
     );
     assert!(m.contains(&"parameter `missing` is not declared"), "{m:?}");

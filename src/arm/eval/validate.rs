@@ -31,6 +31,7 @@ impl<'a> Evaluator<'a> {
         }
         if let Some(vars) = template.member("variables") {
             self.check_node(vars, &names);
+            self.check_variable_cycles(ctx);
         }
         if let Some(resources) = template.member("resources") {
             self.check_node(resources, &names);
@@ -64,6 +65,106 @@ impl<'a> Evaluator<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// Variables that depend on themselves through `variables('literal')` references: ARM
+    /// rejects the template whether or not anything uses them.
+    fn check_variable_cycles(&mut self, ctx: CtxId) {
+        use super::context::VarDecl;
+        let mut keys: Vec<Box<str>> = self.ctxs[ctx].vars.keys().cloned().collect();
+        keys.sort();
+        let mut edges: std::collections::HashMap<Box<str>, Vec<Box<str>>> = Default::default();
+        for key in &keys {
+            let decl = self.ctxs[ctx].vars[key].decl;
+            let node = match decl {
+                VarDecl::Node(n) => n,
+                VarDecl::Copy(o) => match o.member("input").or_else(|| o.member("count")) {
+                    Some(n) => n,
+                    None => continue,
+                },
+            };
+            let mut refs = Vec::new();
+            self.variable_refs(node, &mut refs);
+            refs.retain(|r| self.ctxs[ctx].vars.contains_key(r.as_ref()));
+            edges.insert(key.clone(), refs);
+        }
+        // Depth-first search; each cycle is reported once, at its first variable (by name).
+        let mut done: std::collections::HashSet<Box<str>> = Default::default();
+        for start in &keys {
+            if done.contains(start) {
+                continue;
+            }
+            let mut path: Vec<Box<str>> = vec![start.clone()];
+            let mut iters: Vec<usize> = vec![0];
+            while let Some(top) = path.last().cloned() {
+                let i = iters.last().copied().unwrap_or_default();
+                let next = edges.get(&top).and_then(|e| e.get(i)).cloned();
+                match next {
+                    Some(n) => {
+                        if let Some(last) = iters.last_mut() {
+                            *last += 1;
+                        }
+                        if let Some(pos) = path.iter().position(|p| *p == n) {
+                            let cycle: Vec<String> = path[pos..]
+                                .iter()
+                                .chain(std::iter::once(&n))
+                                .map(|k| self.ctxs[ctx].vars[k].name.to_string())
+                                .collect();
+                            let first = &path[pos];
+                            let span = match self.ctxs[ctx].vars[first].decl {
+                                VarDecl::Node(n) => self.span_of(n),
+                                VarDecl::Copy(o) => self.span_of(o),
+                            };
+                            let name = self.ctxs[ctx].vars[first].name.clone();
+                            self.problem(
+                                span,
+                                format!(
+                                    "variable `{name}` depends on itself ({}); ARM rejects the template",
+                                    cycle.join(" → ")
+                                ),
+                            );
+                        } else if !done.contains(&n) {
+                            path.push(n);
+                            iters.push(0);
+                        }
+                    }
+                    None => {
+                        done.insert(top);
+                        path.pop();
+                        iters.pop();
+                    }
+                }
+            }
+        }
+    }
+
+    /// The lowercase names of the variables an AST node's expressions reference literally.
+    fn variable_refs(&mut self, node: &'a ast::Value<'a>, out: &mut Vec<Box<str>>) {
+        match node {
+            ast::Value::StringLit(s) => {
+                if let StringForm::Expression(text) = expr::classify(&s.value) {
+                    let key = (text.as_ptr() as usize, text.len());
+                    let parsed = match self.expr_cache.get(&key) {
+                        Some(p) => p.clone(),
+                        None => expr::parse(text).ok().map(Arc::new),
+                    };
+                    if let Some(e) = parsed {
+                        collect_variable_calls(&e, out);
+                    }
+                }
+            }
+            ast::Value::Array(a) => {
+                for e in &a.elements {
+                    self.variable_refs(e, out);
+                }
+            }
+            ast::Value::Object(o) => {
+                for p in &o.properties {
+                    self.variable_refs(&p.value, out);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -205,5 +306,27 @@ impl<'a> Evaluator<'a> {
             }
             _ => {}
         }
+    }
+}
+
+/// Adds the literal names of `variables('x')` calls in `e` (lowercase).
+fn collect_variable_calls(e: &Expr, out: &mut Vec<Box<str>>) {
+    match e {
+        Expr::Member { target, .. } => collect_variable_calls(target, out),
+        Expr::Index { target, index, .. } => {
+            collect_variable_calls(target, out);
+            collect_variable_calls(index, out);
+        }
+        Expr::Call(call) => {
+            if call.name.eq_ignore_ascii_case("variables") {
+                if let [Expr::Str(name)] = call.args.as_slice() {
+                    out.push(name.to_ascii_lowercase().into_boxed_str());
+                }
+            }
+            for a in &call.args {
+                collect_variable_calls(a, out);
+            }
+        }
+        _ => {}
     }
 }

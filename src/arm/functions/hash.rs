@@ -44,13 +44,15 @@ fn hashed(name: &str, args: &[Value], cx: &FnCtx, f: impl Fn(&str) -> String) ->
     let parts: Vec<&str> = args.iter().filter_map(Value::as_str).collect();
     let joined = parts.join("-");
     if hole::has_hole(&joined) {
-        let label = hex(&sha1(format!("{name}\n{joined}").as_bytes())[..8]);
-        return Ok(Value::str(
-            hole::make(HoleKind::Derived, &label, cx.unit),
-            cx.span,
-        ));
+        return Ok(derived_hole(name, &joined, cx));
     }
     Ok(Value::str(f(&joined), cx.span))
+}
+
+/// A new hole for the result of `name` over `input` (text with holes): the same for the same input.
+pub(super) fn derived_hole(name: &str, input: &str, cx: &FnCtx) -> Value {
+    let label = hex(&sha1(format!("{name}\n{input}").as_bytes())[..8]);
+    Value::str(hole::make(HoleKind::Derived, &label, cx.unit), cx.span)
 }
 
 /// The 64-bit Murmur-style hash ARM's `uniqueString` uses (seed 0).

@@ -138,7 +138,48 @@ pub fn call(name: &str, args: &[Value], cx: &FnCtx) -> Option<FnResult> {
         "datetimetoepoch" => date::date_time_to_epoch(args, cx),
         _ => return None,
     };
-    Some(result.map(|v| guard_size(v.at(cx.span))))
+    Some(result.map(|v| guard_size(derive_hole(name, args, cx, v).at(cx.span))))
+}
+
+/// String functions that are deterministic: applied to text with holes, their result is unknown
+/// text, but the same for the same input. Such a result becomes a new hole rather than unknown,
+/// so `substring(uniqueString(resourceGroup().id), 0, 4)` still names the same resource everywhere
+/// a template uses it.
+const DETERMINISTIC_STRING_FUNCTIONS: &[&str] = &[
+    "substring",
+    "take",
+    "skip",
+    "first",
+    "last",
+    "padleft",
+    "replace",
+    "trim",
+    "tolower",
+    "toupper",
+    "base64",
+    "uri",
+    "uricomponent",
+    "string",
+    "format",
+    "concat",
+];
+
+fn derive_hole(name: &str, args: &[Value], cx: &FnCtx, v: Value) -> Value {
+    let applies = v.is_unknown()
+        && DETERMINISTIC_STRING_FUNCTIONS.contains(&name)
+        && args
+            .first()
+            .and_then(Value::as_str)
+            .is_some_and(hole::has_hole)
+        && args
+            .iter()
+            .all(|a| a.deep_unknown().is_none_or(|_| a.as_str().is_some()))
+        && args.iter().all(|a| !matches!(a.kind, Kind::Unknown(_)));
+    if !applies {
+        return v;
+    }
+    let text: Vec<String> = args.iter().map(Value::display_raw).collect();
+    hash::derived_hole(name, &text.join("\u{1}"), cx)
 }
 
 /// A result beyond the size limits becomes unknown.
@@ -488,12 +529,14 @@ pub(crate) mod tests_support {
             Err(e) => panic!("error: {}", e.0),
         }
     }
+    #[track_caller]
     pub fn assert_str(r: FnResult, expected: &str) {
         match r {
             Ok(v) => assert_eq!(v.as_str(), Some(expected), "{v:?}"),
             Err(e) => panic!("error: {}", e.0),
         }
     }
+    #[track_caller]
     pub fn assert_unknown(r: FnResult, reason: &str) {
         match r {
             Ok(v) => match v.as_unknown() {
@@ -503,6 +546,19 @@ pub(crate) mod tests_support {
             Err(e) => panic!("error: {}", e.0),
         }
     }
+    /// The result is a new hole: unknown text, the same for the same input.
+    #[track_caller]
+    pub fn assert_derived(r: FnResult) {
+        match r {
+            Ok(v) => {
+                let text = v.as_str().unwrap_or_else(|| panic!("not a string: {v:?}"));
+                assert!(hole::is_whole_hole(text), "{text:?}");
+                assert_eq!(hole::holes(text)[0].kind, hole::HoleKind::Derived);
+            }
+            Err(e) => panic!("error: {}", e.0),
+        }
+    }
+    #[track_caller]
     pub fn assert_err(r: FnResult, message: &str) {
         match r {
             Err(FnError(m)) => assert_eq!(m, message),

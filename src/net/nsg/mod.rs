@@ -141,13 +141,16 @@ fn unknown_of(v: &Value, what: &str) -> Arc<Unknown> {
         .unwrap_or_else(|| Unknown::new(format!("{what} is a {}, not a string", v.type_name())))
 }
 
+/// A string property; an empty string counts as absent (templates write `""` for "use the plural
+/// form", and Azure accepts it).
 fn string_field(rule: &NsgRule, key: &str) -> Option<Tri<String>> {
     match rule.prop(key) {
         Field::Absent => None,
-        Field::Present(v) => Some(match v.as_known_str() {
-            Some(s) => Tri::Known(s.to_owned()),
-            None => Tri::Unknown(unknown_of(&v, &format!("`{key}`"))),
-        }),
+        Field::Present(v) => match v.as_known_str() {
+            Some("") => None,
+            Some(s) => Some(Tri::Known(s.to_owned())),
+            None => Some(Tri::Unknown(unknown_of(&v, &format!("`{key}`")))),
+        },
     }
 }
 
