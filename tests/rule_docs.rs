@@ -36,8 +36,14 @@ fn examples_fire_and_fixes_do_not() {
     let mut failures = Vec::new();
     for rule in REGISTRY {
         let doc = rule.documentation();
-        let (Some(example), Some(fix)) = (json_block(&doc, "## Example"), json_block(&doc, "Use instead:")) else {
-            failures.push(format!("{}: the docs need a ```json example and a ```json fix", rule.code));
+        let (Some(example), Some(fix)) = (
+            json_block(&doc, "## Example"),
+            json_block(&doc, "Use instead:"),
+        ) else {
+            failures.push(format!(
+                "{}: the docs need a ```json example and a ```json fix",
+                rule.code
+            ));
             continue;
         };
         if findings(rule.code, example).is_empty() {

@@ -1,7 +1,7 @@
 use super::common::{self, combine, Combined};
 use super::{declare_rule, Context};
 use crate::arm::value::Tri;
-use crate::model::{Compute, Route, RouteTable, Subnet};
+use crate::model::{Compute, ComputeKind, Route, RouteTable, Subnet};
 use crate::net::routing::{internet_route, route_to_service, Egress, NextHop, ServiceRoute};
 
 declare_rule! {
@@ -92,7 +92,10 @@ pub(super) fn check(cx: &mut Context<'_>) {
 }
 
 fn check_compute<'m>(cx: &mut Context<'m>, compute: &'m Compute) {
-    if compute.subnet.is_absent() || compute.has_public_ip() != Tri::Known(true) {
+    if compute.subnet.is_absent()
+        || !matches!(compute.kind, ComputeKind::Instance | ComputeKind::Cluster)
+        || compute.has_public_ip() != Tri::Known(true)
+    {
         return;
     }
     let Some(subnets) = common::customer_subnets(cx, compute) else {

@@ -4,7 +4,7 @@
 use super::common::{self, combine, Combined};
 use super::Context;
 use crate::arm::value::Tri;
-use crate::model::{Compute, Nsg, Subnet};
+use crate::model::{Compute, ComputeKind, Nsg, Subnet};
 use crate::net::endpoint::Endpoint;
 use crate::net::nsg::{evaluate, Decider, Direction, Protocol, Traffic, Verdict};
 
@@ -37,7 +37,10 @@ pub fn check(cx: &mut Context<'_>, req: &Requirement) {
 }
 
 fn check_compute<'m>(cx: &mut Context<'m>, compute: &'m Compute, req: &Requirement) {
-    if compute.subnet.is_absent() {
+    // Instances and clusters are managed through their public IP; serverless compute is not.
+    if compute.subnet.is_absent()
+        || !matches!(compute.kind, ComputeKind::Instance | ComputeKind::Cluster)
+    {
         return;
     }
     match compute.has_public_ip() {
