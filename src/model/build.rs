@@ -1,7 +1,7 @@
 //! Building the model from evaluated resources.
 
 use super::{
-    Compute, ComputeKind, Entity, EntityKind, Field, Model, Nsg, NsgRule, OutboundRule,
+    Compute, ComputeKind, Entity, EntityKind, Field, Model, Nsg, NsgRule, OutboundRule, Peering,
     PrivateEndpoint, Route, RouteTable, Subnet, UnitId, UnitInfo, Vnet, Workspace,
 };
 use crate::arm::eval::{EvalResource, Unexpanded};
@@ -78,6 +78,7 @@ pub fn build(units: Vec<UnitInput>) -> Model {
                     m.computes.push(compute(e))
                 }
                 "microsoft.network/virtualnetworks" => {
+                    m.peerings.extend(inline_peerings(&e));
                     let (vnet, subnets) = vnet(e, id_text.as_deref());
                     m.vnets.push(vnet);
                     m.subnets.extend(subnets);
@@ -315,6 +316,30 @@ fn serverless_compute(ws: &Workspace) -> Option<Compute> {
         subnet_span,
         e,
     })
+}
+
+/// The peerings declared inline in a VNet's `properties.virtualNetworkPeerings`.
+fn inline_peerings(e: &Entity) -> Vec<Peering> {
+    let Some(vnet) = e.id.clone() else {
+        return Vec::new();
+    };
+    let Field::Present(list) = e.prop(&["virtualNetworkPeerings"]) else {
+        return Vec::new();
+    };
+    list.as_array()
+        .unwrap_or_default()
+        .iter()
+        .map(|p| Peering {
+            unit: e.unit,
+            name: Field::at(p, &["name"])
+                .value()
+                .and_then(|n| n.as_str().map(|s| hole::display(s).into_owned()))
+                .unwrap_or_else(|| "<unnamed>".to_owned()),
+            vnet: vnet.clone(),
+            span: p.span.or(e.span),
+            body: p.clone(),
+        })
+        .collect()
 }
 
 fn vnet(e: Entity, id_text: Option<&str>) -> (Vnet, Vec<Subnet>) {

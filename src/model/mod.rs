@@ -38,6 +38,8 @@ pub const MODEL_TYPES: &[&str] = &[
     "microsoft.network/azurefirewalls",
     "microsoft.network/privateendpoints",
     "microsoft.network/networkinterfaces",
+    "microsoft.network/virtualnetworks/virtualnetworkpeerings",
+    "microsoft.network/virtualnetworkgateways",
 ];
 
 /// One evaluation: a template with one parameter file (or its defaults), or an export file.
@@ -341,6 +343,18 @@ impl PrivateEndpoint {
     }
 }
 
+/// A virtual network peering: the VNet it belongs to, and its settings.
+#[derive(Debug, Clone)]
+pub struct Peering {
+    pub unit: UnitId,
+    pub name: String,
+    /// The VNet the peering is declared on.
+    pub vnet: ResourceId,
+    pub span: Span,
+    /// The peering object, with `properties`.
+    pub body: Value,
+}
+
 /// The kinds of entity references resolve to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntityKind {
@@ -438,6 +452,10 @@ pub struct Model {
     pub private_endpoints: Vec<PrivateEndpoint>,
     /// Network interfaces: they can use an NSG too.
     pub network_interfaces: Vec<Entity>,
+    /// Virtual network peerings, inline and child resources.
+    pub peerings: Vec<Peering>,
+    /// Virtual network gateways (VPN, ExpressRoute): they can advertise routes by BGP.
+    pub gateways: Vec<Entity>,
     /// Resources declared `existing`: referenced, configured elsewhere.
     pub existing: Vec<Entity>,
     pub unexpanded: Vec<(UnitId, Unexpanded)>,
@@ -521,6 +539,66 @@ impl Model {
             (true, Some(u)) => Tri::Unknown(u),
             (empty, _) => Tri::Known(!empty),
         }
+    }
+
+    /// What may advertise routes into a subnet's virtual network by BGP (a default route to
+    /// on-premises, say): a peering that uses the remote VNet's gateways, or a gateway in the VNet.
+    /// Each with its span and a description.
+    pub fn bgp_sources(&self, subnet: &Subnet) -> Vec<(Span, String)> {
+        let Some(vnet_name) = subnet
+            .e
+            .id
+            .as_ref()
+            .and_then(|id| id.full_name.split('/').next().map(str::to_owned))
+        else {
+            return Vec::new();
+        };
+        let in_vnet = |id: &ResourceId| {
+            id.full_type
+                .eq_ignore_ascii_case(EntityKind::Vnet.arm_type())
+                && id.full_name.eq_ignore_ascii_case(&vnet_name)
+        };
+        let mut out = Vec::new();
+        for p in &self.peerings {
+            if !in_vnet(&p.vnet) {
+                continue;
+            }
+            let remote = Field::at(&p.body, &["properties", "useRemoteGateways"]);
+            if remote.value().and_then(Value::as_bool) != Some(false) && !remote.is_absent() {
+                out.push((
+                    p.span,
+                    format!(
+                        "peering `{}` uses the remote virtual network's gateways",
+                        p.name
+                    ),
+                ));
+            }
+        }
+        for g in &self.gateways {
+            let Field::Present(configs) = g.prop(&["ipConfigurations"]) else {
+                continue;
+            };
+            for c in configs.as_array().unwrap_or_default() {
+                let Field::Present(sid) = Field::reference(c, &["properties", "subnet"]) else {
+                    continue;
+                };
+                let vnet_of = sid.as_str().and_then(resource_id::parse).and_then(|id| {
+                    let (vnet, _) = id.full_name.split_once('/')?;
+                    Some(vnet.to_owned())
+                });
+                let same = match vnet_of {
+                    Some(v) => v.eq_ignore_ascii_case(&vnet_name),
+                    None => true,
+                };
+                if same {
+                    out.push((
+                        g.name_span.or(g.span),
+                        format!("virtual network gateway `{}`", g.display_name()),
+                    ));
+                }
+            }
+        }
+        out
     }
 
     /// All entities that the resource `id` may be, by type and name.

@@ -116,7 +116,7 @@ pub fn subnet_egress<'m>(model: &'m Model, subnet: &'m Subnet) -> Vec<Egress<'m>
             None => Egress::NatGateway(v.span.or(subnet.e.span)),
         }];
     }
-    match subnet.route_table() {
+    let answers: Vec<Egress<'m>> = match subnet.route_table() {
         Field::Absent => vec![Egress::Direct {
             table: None,
             route: None,
@@ -135,7 +135,34 @@ pub fn subnet_egress<'m>(model: &'m Model, subnet: &'m Subnet) -> Vec<Egress<'m>
                 .map(|i| internet_route(&model.route_tables[i]))
                 .collect(),
         },
-    }
+    };
+    // Without a user route for it, internet traffic may still follow a default route that a
+    // gateway advertises by BGP (forced tunnelling to on-premises), unless the route table stops
+    // route propagation.
+    let bgp = model.bgp_sources(subnet);
+    answers
+        .into_iter()
+        .map(|answer| match answer {
+            Egress::Direct { table, route: None } if !bgp.is_empty() && !stops_bgp(table) => {
+                let (_, what) = &bgp[0];
+                Egress::Unknown(Unknown::new(format!(
+                    "subnet `{}` may receive a default route by BGP ({what}), which amlint cannot see",
+                    subnet.e.display_name()
+                )))
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// Whether a route table disables BGP route propagation.
+fn stops_bgp(table: Option<&RouteTable>) -> bool {
+    table.is_some_and(|t| {
+        t.e.prop(&["disableBgpRoutePropagation"])
+            .value()
+            .and_then(|v| v.as_bool())
+            == Some(true)
+    })
 }
 
 /// Where a route table sends internet-bound IPv4 traffic.

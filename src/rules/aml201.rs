@@ -14,7 +14,10 @@ declare_rule! {
     /// file, a module's output), then to its `natGateway` and its route table. A next hop IP taken
     /// from `reference()` to a firewall is fine: only the next hop type matters here. Where the
     /// subnet, its NAT gateway or its routes are not known offline, the rule stays silent and
-    /// AML002 says why. A default route with next hop `None` is reported by AML203 instead.
+    /// AML002 says why; so it does where the subnet's virtual network may learn a default route by
+    /// BGP (a peering that uses the remote gateways, or a VPN / ExpressRoute gateway in the
+    /// virtual network) and its route table does not disable BGP route propagation. A default
+    /// route with next hop `None` is reported by AML203 instead.
     ///
     /// ## Why is this bad?
     /// A compute without a public IP reaches the Azure Machine Learning service, storage and
