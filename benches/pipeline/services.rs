@@ -42,7 +42,7 @@ fn unique_name(t: &mut Template, var: &str, short: &str) -> String {
     t.var(var, ex(&value))
 }
 
-/// A storage account closed to the internet, with 1–3 blob containers as child resources.
+/// A storage account closed to the internet, with up to two blob containers as child resources.
 pub fn storage_account(rng: &mut Rng, t: &mut Template) -> Added {
     let name = unique_name(t, "storageName", "st");
     let mut body = resource(T_STORAGE, "2023-01-01", &ex(&name));
@@ -336,7 +336,7 @@ pub fn guid(rng: &mut Rng) -> String {
     )
 }
 
-/// Adds zones not yet in the template (`None` when all are there).
+/// Adds the first private DNS zone the template does not have yet (`None` when it has them all).
 fn next_zone(t: &mut Template) -> Option<Added> {
     let taken = |zone: &str| t.resources.iter().any(|r| r.body_name() == Some(zone));
     let zone = ZONES.iter().find(|z| !taken(z))?;
@@ -350,7 +350,8 @@ pub fn pad(rng: &mut Rng, t: &mut Template, target: usize, network: bool) {
     while size < target {
         let before = t.resources.len();
         let vars_before = t.variables.len();
-        match rng.range(0, if network { 7 } else { 5 }) {
+        // 0..=4: services; 5 and 6: network resources.
+        match rng.range(0, if network { 6 } else { 4 }) {
             0 => {
                 let _ = storage_account(rng, t);
             }
