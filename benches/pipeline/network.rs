@@ -184,91 +184,39 @@ fn rule(name: &str, priority: usize, flow: Flow<'_>) -> Json {
     obj! { "name" => name, "properties" => p }
 }
 
+/// The rules an AML subnet needs: name, priority, direction, ports (comma-separated), source,
+/// destination.
+#[rustfmt::skip]
+const AML_RULES: &[(&str, usize, &str, &str, &str, &str)] = &[
+    ("allow-aml-in", 100, "Inbound", "44224", "AzureMachineLearning", "VirtualNetwork"),
+    ("allow-batch-in", 110, "Inbound", "29876-29877", "BatchNodeManagement", "VirtualNetwork"),
+    ("allow-aml-out", 100, "Outbound", "443", "VirtualNetwork", "AzureMachineLearning"),
+    ("allow-aad-out", 110, "Outbound", "443", "VirtualNetwork", "AzureActiveDirectory"),
+    ("allow-storage-out", 120, "Outbound", "443,445", "VirtualNetwork", "Storage"),
+    ("allow-acr-out", 130, "Outbound", "443", "VirtualNetwork", "AzureContainerRegistry"),
+    ("allow-monitor-out", 140, "Outbound", "443", "VirtualNetwork", "AzureMonitor"),
+    ("allow-keyvault-out", 150, "Outbound", "443", "VirtualNetwork", "AzureKeyVault"),
+];
+
 /// The rules an AML subnet needs, then generic application rules, then a final deny.
 pub fn security_rules(rng: &mut Rng, count: usize) -> Vec<Json> {
-    let service = |direction, ports: Json, from, to| Flow {
-        direction,
-        access: "Allow",
-        ports,
-        from,
-        to,
-    };
-    let known = [
-        (
-            "allow-aml-inbound",
-            100,
-            service(
-                "Inbound",
-                "44224".into(),
-                "AzureMachineLearning",
-                "VirtualNetwork",
-            ),
-        ),
-        (
-            "allow-batch-inbound",
-            110,
-            service(
-                "Inbound",
-                "29876-29877".into(),
-                "BatchNodeManagement",
-                "VirtualNetwork",
-            ),
-        ),
-        (
-            "allow-aml-outbound",
-            100,
-            service(
-                "Outbound",
-                "443".into(),
-                "VirtualNetwork",
-                "AzureMachineLearning",
-            ),
-        ),
-        (
-            "allow-aad-outbound",
-            110,
-            service(
-                "Outbound",
-                "443".into(),
-                "VirtualNetwork",
-                "AzureActiveDirectory",
-            ),
-        ),
-        (
-            "allow-storage-outbound",
-            120,
-            service(
-                "Outbound",
-                strings(&["443", "445"]),
-                "VirtualNetwork",
-                "Storage",
-            ),
-        ),
-        (
-            "allow-acr-outbound",
-            130,
-            service(
-                "Outbound",
-                "443".into(),
-                "VirtualNetwork",
-                "AzureContainerRegistry",
-            ),
-        ),
-        (
-            "allow-monitor-outbound",
-            140,
-            service("Outbound", "443".into(), "VirtualNetwork", "AzureMonitor"),
-        ),
-        (
-            "allow-keyvault-outbound",
-            150,
-            service("Outbound", "443".into(), "VirtualNetwork", "AzureKeyVault"),
-        ),
-    ];
-    let mut rules: Vec<Json> = known
-        .into_iter()
+    let mut rules: Vec<Json> = AML_RULES
+        .iter()
         .take(count.saturating_sub(1))
-        .map(|(name, priority, flow)| rule(name, priority, flow))
+        .map(|&(name, priority, direction, ports, from, to)| {
+            let ports = match ports.split_once(',') {
+                Some((a, b)) => strings(&[a, b]),
+                None => ports.into(),
+            };
+            let flow = Flow {
+                direction,
+                access: "Allow",
+                ports,
+                from,
+                to,
+            };
+            rule(name, priority, flow)
+        })
         .collect();
     let ports = [
         "22", "443", "8080", "8443", "5432", "1433", "6379", "9000", "3389", "8787",
