@@ -2,6 +2,25 @@
 
 mod common;
 
+#[cfg(unix)]
+use std::os::unix::fs::FileTypeExt;
+
+/// `is_char_device` where it exists.
+trait CharDevice {
+    fn is_char_device_like(&self) -> bool;
+}
+
+impl CharDevice for std::fs::FileType {
+    #[cfg(unix)]
+    fn is_char_device_like(&self) -> bool {
+        self.is_char_device()
+    }
+    #[cfg(not(unix))]
+    fn is_char_device_like(&self) -> bool {
+        true
+    }
+}
+
 use common::{amlint, amlint_in, code, codes, json, stderr, stdout};
 use std::io::Write;
 use std::time::{Duration, Instant};

@@ -115,9 +115,19 @@ pub fn sort(findings: &mut Vec<Finding>, sources: &Sources) {
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so that
-/// readers never see half a report.
+/// readers never see half a report. A path that is not a regular file (`/dev/null`, a pipe) or is
+/// a symbolic link is written in place: renaming over it would replace the device or the link.
 pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.file_type().is_file() {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(path)?;
+            return f.write_all(bytes);
+        }
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
