@@ -2,25 +2,6 @@
 
 mod common;
 
-#[cfg(unix)]
-use std::os::unix::fs::FileTypeExt;
-
-/// `is_char_device` where it exists.
-trait CharDevice {
-    fn is_char_device_like(&self) -> bool;
-}
-
-impl CharDevice for std::fs::FileType {
-    #[cfg(unix)]
-    fn is_char_device_like(&self) -> bool {
-        self.is_char_device()
-    }
-    #[cfg(not(unix))]
-    fn is_char_device_like(&self) -> bool {
-        true
-    }
-}
-
 use common::{amlint, amlint_in, code, codes, json, stderr, stdout};
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -260,6 +241,20 @@ fn output_file_and_unwritable_output() {
     assert_eq!(v["version"], 1);
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    // A device is written to, never replaced by a rename (amlint may run as root).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let o = amlint()
+            .args(["-o", "/dev/null", "fixtures/AML201/fail.json"])
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        assert!(std::fs::symlink_metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
     let o = amlint()
         .args([
             "-o",
