@@ -7,6 +7,7 @@ use common::{amlint, code, stdout};
 use serde_json::Value;
 
 const FORCED_TUNNEL: &str = "fixtures/scenarios/forced-tunnel";
+const PRIVATE_WORKSPACE: &str = "fixtures/scenarios/private-workspace";
 
 /// The human report, without colour.
 fn human(dir: &str) -> (i32, String) {
@@ -155,4 +156,82 @@ fn forced_tunnel_reports_the_asymmetric_route_and_the_blocked_outbound() {
     assert_eq!(report["summary"]["files"], 2);
     assert_eq!(report["summary"]["templates"], 2);
     assert_eq!(report["summary"]["errors"], 3);
+}
+
+#[test]
+fn private_workspace_human_report() {
+    let (status, text) = human(PRIVATE_WORKSPACE);
+    assert_eq!(status, 1);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn private_workspace_json_report() {
+    let (status, text, _) = json(PRIVATE_WORKSPACE);
+    assert_eq!(status, 1);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn private_workspace_reports_the_unreachable_and_the_managed_workspace() {
+    let (_, _, report) = json(PRIVATE_WORKSPACE);
+    assert_eq!(
+        findings(&report),
+        pairs(&[
+            ("AML305", "mlw-orphan"),
+            ("AML304", "mlw-managed"),
+            ("AML301", "mlw-managed/cpu-cluster"),
+        ]),
+        "mlw-private's private endpoint is in endpoints.json, so only mlw-orphan is unreachable"
+    );
+    // The parameter file pairs with workspace.json and changes the data lake the rule names.
+    for d in diagnostics(&report) {
+        assert_eq!(
+            d["file"], "fixtures/scenarios/private-workspace/workspace.json",
+            "{d}"
+        );
+        assert_eq!(
+            d["parameters_file"], "fixtures/scenarios/private-workspace/workspace.parameters.json",
+            "{d}"
+        );
+    }
+    let storage = finding(&report, "AML304", "mlw-managed");
+    let message = storage["message"].as_str().unwrap();
+    assert!(
+        message.contains("`dlsmlprod.dfs.core.windows.net`"),
+        "the parameter file's data lake, not the default `dlsmldev`: {message}"
+    );
+    let subnet = finding(&report, "AML301", "mlw-managed/cpu-cluster");
+    assert!(
+        subnet["message"]
+            .as_str()
+            .unwrap()
+            .contains("`AllowOnlyApprovedOutbound`"),
+        "{subnet}"
+    );
+    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(report["summary"]["templates"], 2);
+    assert_eq!(report["summary"]["errors"], 2);
+    assert_eq!(report["summary"]["warnings"], 1);
+}
+
+#[test]
+fn private_workspace_needs_the_network_teams_file() {
+    // Without endpoints.json, mlw-private has no private endpoint in the inputs either.
+    let o = amlint()
+        .args([
+            "--format",
+            "json",
+            "--select",
+            "AML305",
+            &format!("{PRIVATE_WORKSPACE}/workspace.json"),
+            &format!("{PRIVATE_WORKSPACE}/workspace.parameters.json"),
+        ])
+        .output()
+        .expect("amlint runs");
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        findings(&report),
+        pairs(&[("AML305", "mlw-private"), ("AML305", "mlw-orphan")])
+    );
 }
