@@ -52,6 +52,25 @@ pub struct LintResult {
     pub skipped: Vec<FileId>,
     /// Parameter files not paired with any template, for `--verbose`.
     pub unpaired_parameters: Vec<FileId>,
+    /// How long each phase took, for `--verbose`.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// The network model the rules saw.
+    pub model: model::Model,
+}
+
+/// Measures the phases of a run.
+struct Clock(std::time::Instant);
+
+impl Clock {
+    fn start() -> Self {
+        Clock(std::time::Instant::now())
+    }
+
+    fn lap(&mut self, result: &mut LintResult, phase: &'static str) {
+        let now = std::time::Instant::now();
+        result.timings.push((phase, now - self.0));
+        self.0 = now;
+    }
 }
 
 /// The units one template produced, and the findings its evaluation raised.
@@ -59,7 +78,6 @@ type JobOutput = (Vec<(u32, UnitInput)>, Vec<Finding>);
 
 /// A file after the first pass.
 struct Read {
-    text: Arc<str>,
     kind: FileKind,
     error: Option<SyntaxError>,
     parameters: Option<ParameterValues>,
@@ -93,6 +111,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
             files.push(p.clone());
         }
     }
+    let mut clock = Clock::start();
     let reads: Vec<Read> = files
         .par_iter()
         .enumerate()
@@ -102,10 +121,10 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     let mut findings = Vec::new();
     let mut reads_owned = Vec::with_capacity(reads.len());
     for (i, (path, r)) in files.iter().zip(reads).enumerate() {
-        let id = result.sources.push(SourceFile::new(
+        // Texts are read again when a finding needs them: a run does not hold every file.
+        let id = result.sources.push(SourceFile::unloaded(
             path.clone(),
             display_path(path, &options.cwd),
-            Arc::clone(&r.text),
         ));
         debug_assert_eq!(id.0 as usize, i);
         if let Some(e) = &r.error {
@@ -116,6 +135,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     }
     let reads = reads_owned;
 
+    clock.lap(&mut result, "read and classify");
     // Pair parameter files with templates.
     let by_path: BTreeMap<PathBuf, FileId> = files
         .iter()
@@ -215,13 +235,30 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     }
     result.summary.files = files.len();
 
+    clock.lap(&mut result, "pair parameter files");
     // Evaluate.
     let wanted = |t: &str| MODEL_TYPES.contains(&t);
     let evaluated: Vec<JobOutput> = jobs
         .par_iter()
         .map(|job| {
-            let text = &reads[job.template.0 as usize].text;
-            let ast = match parse::parse(text) {
+            // Read again rather than kept from the first pass, so that only the templates being
+            // evaluated are in memory.
+            let path = &files[job.template.0 as usize];
+            let text = match std::fs::read(path)
+                .map_err(|e| discover::describe_io(&e))
+                .and_then(|b| parse::decode(b).map_err(|(e, _)| e.message))
+            {
+                Ok(t) => t,
+                Err(message) => {
+                    let e = SyntaxError {
+                        start: 0,
+                        end: 0,
+                        message: format!("cannot read file: {message}"),
+                    };
+                    return (Vec::new(), vec![syntax_finding(job.template, &e)]);
+                }
+            };
+            let ast = match parse::parse(&text) {
                 Ok(ast) => ast,
                 Err(e) => return (Vec::new(), vec![syntax_finding(job.template, &e)]),
             };
@@ -292,10 +329,14 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
             })
         })
         .collect();
+    clock.lap(&mut result, "evaluate");
     let model = model::build(units);
+    clock.lap(&mut result, "build the model");
     findings.extend(rules::Context::new(&model).run(&options.selection));
+    clock.lap(&mut result, "run the rules");
     findings.retain(|f| options.selection.is_enabled(f.code));
     crate::report::sort(&mut findings, &result.sources);
+    result.model = model;
     result.summary.count(&findings);
     result.findings = findings;
     Ok(result)
@@ -304,7 +345,6 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
 /// First pass over one file: read, decode, classify (parsing when the start does not decide).
 fn read(id: FileId, path: &Path) -> Read {
     let fail = |message: String| Read {
-        text: Arc::from(""),
         kind: FileKind::Other,
         error: Some(SyntaxError {
             start: 0,
@@ -335,18 +375,15 @@ fn read(id: FileId, path: &Path) -> Read {
     };
     let text = match parse::decode(bytes) {
         Ok(t) => t,
-        Err((e, shown)) => {
+        Err((e, _)) => {
             let mut r = fail(e.message.clone());
-            r.text = Arc::from(shown);
             r.error = Some(e);
             return r;
         }
     };
-    let text: Arc<str> = Arc::from(text);
     if let Some(kind) = discover::quick_classify(&text) {
         // Parsed (and a syntax error reported) when it is evaluated.
         return Read {
-            text,
             kind,
             error: None,
             parameters: None,
@@ -363,13 +400,11 @@ fn read(id: FileId, path: &Path) -> Read {
                 parameters: None,
                 metadata_template: None,
                 export: Vec::new(),
-                text: Arc::clone(&text),
             }
         }
     };
     let kind = discover::classify(&ast);
     let mut r = Read {
-        text: Arc::clone(&text),
         kind,
         error: None,
         parameters: None,

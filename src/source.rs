@@ -115,27 +115,68 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The path shown to users: relative to the working directory where possible, with `/`.
     pub display: String,
-    /// The text without a leading byte order mark. Empty when the file could not be read.
-    pub text: Arc<str>,
+    /// The text without a leading byte order mark; read on first use when not given.
+    text: OnceLock<Arc<str>>,
     lines: OnceLock<LineIndex>,
 }
 
 impl SourceFile {
+    /// A file whose text is at hand.
     pub fn new(path: PathBuf, display: String, text: Arc<str>) -> Self {
+        let cell = OnceLock::new();
+        let _ = cell.set(text);
         SourceFile {
             path,
             display,
-            text,
+            text: cell,
             lines: OnceLock::new(),
         }
     }
 
+    /// A file whose text is read from disk when a finding needs it: a run does not keep every
+    /// file it linted in memory.
+    pub fn unloaded(path: PathBuf, display: String) -> Self {
+        SourceFile {
+            path,
+            display,
+            text: OnceLock::new(),
+            lines: OnceLock::new(),
+        }
+    }
+
+    /// The text (without a byte order mark; invalid UTF-8 replaced; empty if unreadable), kept
+    /// once read.
+    pub fn text(&self) -> &Arc<str> {
+        self.text.get_or_init(|| Arc::from(read_text(&self.path)))
+    }
+
+    /// The text, read again if it is not kept: for renderers that go through many files and need
+    /// each only for a moment.
+    pub fn load(&self) -> Arc<str> {
+        match self.text.get() {
+            Some(t) => Arc::clone(t),
+            None => Arc::from(read_text(&self.path)),
+        }
+    }
+
     pub fn lines(&self) -> &LineIndex {
-        self.lines.get_or_init(|| LineIndex::new(&self.text))
+        self.lines.get_or_init(|| LineIndex::new(self.text()))
     }
 
     pub fn line_col(&self, offset: usize) -> LineCol {
-        self.lines().line_col(&self.text, offset)
+        self.lines().line_col(self.text(), offset)
+    }
+}
+
+/// A file's text as amlint reads it: without a byte order mark, invalid UTF-8 replaced, empty when
+/// it cannot be read.
+pub fn read_text(path: &std::path::Path) -> String {
+    match std::fs::read(path) {
+        Ok(bytes) => match crate::parse::decode(bytes) {
+            Ok(text) => text,
+            Err((_, shown)) => shown,
+        },
+        Err(_) => String::new(),
     }
 }
 
@@ -174,7 +215,7 @@ impl Sources {
     /// The text a span covers, if it is in a known file.
     pub fn slice(&self, span: Span) -> Option<&str> {
         let file = self.get(span.file)?;
-        file.text.get(span.start as usize..span.end as usize)
+        file.text().get(span.start as usize..span.end as usize)
     }
 }
 

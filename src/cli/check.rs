@@ -58,6 +58,10 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
         }
     };
     if args.verbose {
+        for (phase, took) in &result.timings {
+            out.stderr
+                .push_str(&format!("{phase}: {:.1} ms\n", took.as_secs_f64() * 1000.0));
+        }
         for id in &result.skipped {
             if let Some(f) = result.sources.get(*id) {
                 out.stderr.push_str(&format!(

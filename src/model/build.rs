@@ -87,16 +87,7 @@ pub fn build(units: Vec<UnitInput>) -> Model {
                     m.subnets.push(Subnet { e, inline: false })
                 }
                 "microsoft.network/networksecuritygroups" => {
-                    let (rules, rules_unknown) =
-                        children(&e, "securityRules", |unit, name, span, condition, body| {
-                            NsgRule {
-                                unit,
-                                name,
-                                span,
-                                condition,
-                                body,
-                            }
-                        });
+                    let (rules, rules_unknown) = children(&e, "securityRules", NsgRule::new);
                     m.nsgs.push(Nsg {
                         e,
                         rules,
@@ -108,13 +99,13 @@ pub fn build(units: Vec<UnitInput>) -> Model {
                         child_rules.push(Orphan {
                             parent,
                             unit: uid,
-                            item: NsgRule {
-                                unit: uid,
-                                name: short_name(&e),
-                                span: e.span,
-                                condition: e.condition.clone(),
-                                body: e.body,
-                            },
+                            item: NsgRule::new(
+                                uid,
+                                short_name(&e),
+                                e.span,
+                                e.condition.clone(),
+                                e.body,
+                            ),
                         });
                     }
                 }
@@ -152,6 +143,19 @@ pub fn build(units: Vec<UnitInput>) -> Model {
                 "microsoft.network/azurefirewalls" => m.firewalls.push(e),
                 "microsoft.network/privateendpoints" => {
                     m.private_endpoints.push(PrivateEndpoint { e })
+                }
+                "microsoft.network/networkinterfaces" => m.network_interfaces.push(e),
+                "microsoft.network/virtualnetworkgateways" => m.gateways.push(e),
+                "microsoft.network/virtualnetworks/virtualnetworkpeerings" => {
+                    if let Some(vnet) = parent_id(&e) {
+                        m.peerings.push(Peering {
+                            unit: uid,
+                            name: short_name(&e),
+                            vnet,
+                            span: e.span,
+                            body: e.body,
+                        });
+                    }
                 }
                 _ => {}
             }
@@ -198,33 +202,10 @@ fn parent_id(e: &Entity) -> Option<ResourceId> {
 
 /// Parents in the same unit, else in other files (as references resolve).
 fn parents(m: &Model, kind: EntityKind, parent: &ResourceId, unit: UnitId) -> Vec<usize> {
-    let Some(list) = m.index.get(&parent.key()) else {
-        return Vec::new();
-    };
-    let matching: Vec<usize> = list
-        .iter()
-        .filter(|(k, i)| {
-            *k == kind
-                && m.entity(kind, *i)
-                    .id
-                    .as_ref()
-                    .is_some_and(|id| id.matches(parent))
-        })
-        .map(|(_, i)| *i)
-        .collect();
-    let same: Vec<usize> = matching
-        .iter()
-        .copied()
-        .filter(|&i| m.entity(kind, i).unit == unit)
-        .collect();
-    if !same.is_empty() {
-        return same;
+    match m.resolve_id(kind, unit, parent) {
+        super::Resolution::Found(list) => list,
+        super::Resolution::Unresolved(_) => Vec::new(),
     }
-    let file = m.unit(unit).file;
-    matching
-        .into_iter()
-        .filter(|&i| m.unit(m.entity(kind, i).unit).file != file)
-        .collect()
 }
 
 fn workspace(e: Entity) -> Workspace {
@@ -462,6 +443,7 @@ fn dedupe_subnets(subnets: &mut Vec<Subnet>) {
 fn index(m: &mut Model) {
     let mut index: std::collections::HashMap<(String, String), Vec<(EntityKind, usize)>> =
         Default::default();
+    let mut unit_index: super::UnitIndex = Default::default();
     let kinds = [
         EntityKind::Workspace,
         EntityKind::Compute,
@@ -486,10 +468,28 @@ fn index(m: &mut Model) {
             EntityKind::PrivateEndpoint => m.private_endpoints.len(),
         };
         for i in 0..count {
-            if let Some(id) = &m.entity(kind, i).id {
+            let e = m.entity(kind, i);
+            if let Some(id) = &e.id {
                 index.entry(id.key()).or_default().push((kind, i));
+                unit_index
+                    .entry((id.key(), e.unit))
+                    .or_default()
+                    .push((kind, i));
             }
         }
     }
     m.index = index;
+    m.unit_index = unit_index;
+    for (i, e) in m.existing.iter().enumerate() {
+        if let Some(id) = &e.id {
+            m.existing_index.entry(id.key()).or_default().push(i);
+        }
+    }
+    for v in &m.vnets {
+        if let (Some(u), Some(id)) = (&v.subnets_unknown, &v.e.id) {
+            m.vnets_with_unknown_subnets
+                .entry(id.full_name.to_ascii_lowercase())
+                .or_insert_with(|| Arc::clone(u));
+        }
+    }
 }

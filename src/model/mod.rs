@@ -23,6 +23,9 @@ use crate::source::{FileId, Span};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// Most declarations in other files one reference may match before amlint calls it ambiguous.
+pub const MAX_CANDIDATES: usize = 32;
+
 /// Resource types the model reads (lowercase): what the evaluator must evaluate bodies for.
 pub const MODEL_TYPES: &[&str] = &[
     "microsoft.machinelearningservices/workspaces",
@@ -218,7 +221,7 @@ impl Compute {
     pub fn public_ip_span(&self) -> Span {
         self.public_ip
             .value()
-            .map_or(self.e.span, |v| v.span.or(self.e.span))
+            .map_or(self.e.name_span.or(self.e.span), |v| v.span.or(self.e.span))
     }
 }
 
@@ -259,9 +262,22 @@ pub struct NsgRule {
     pub condition: Tri<bool>,
     /// The rule object, with `properties`.
     pub body: Value,
+    /// The fields as the NSG evaluator reads them, read once (`net::nsg::RuleView`).
+    pub fields: std::sync::OnceLock<crate::net::nsg::RuleFields>,
 }
 
 impl NsgRule {
+    pub fn new(unit: UnitId, name: String, span: Span, condition: Tri<bool>, body: Value) -> Self {
+        NsgRule {
+            unit,
+            name,
+            span,
+            condition,
+            body,
+            fields: std::sync::OnceLock::new(),
+        }
+    }
+
     pub fn prop(&self, key: &str) -> Field {
         Field::at(&self.body, &["properties", key])
     }
@@ -460,6 +476,26 @@ pub struct Model {
     pub existing: Vec<Entity>,
     pub unexpanded: Vec<(UnitId, Unexpanded)>,
     index: HashMap<(String, String), Vec<(EntityKind, usize)>>,
+    /// The same, per unit: references resolve in their own unit first.
+    unit_index: UnitIndex,
+    /// `existing` declarations by key.
+    existing_index: HashMap<(String, String), Vec<usize>>,
+    /// VNets (lowercase name) whose subnets are not all known, and why.
+    vnets_with_unknown_subnets: HashMap<String, Arc<Unknown>>,
+    private_links: std::sync::OnceLock<PrivateLinks>,
+}
+
+/// Entities by resource key and unit.
+type UnitIndex = HashMap<((String, String), UnitId), Vec<(EntityKind, usize)>>;
+
+/// Which workspaces private endpoints connect to.
+#[derive(Debug, Default)]
+struct PrivateLinks {
+    connected: std::collections::HashSet<usize>,
+    /// Workspaces an endpoint may connect to, with why it is not known.
+    unknown: HashMap<usize, Arc<Unknown>>,
+    /// An endpoint whose target is not known: it may connect to any workspace.
+    unknown_any: Option<Arc<Unknown>>,
 }
 
 impl Model {
@@ -489,56 +525,69 @@ impl Model {
         if self.workspaces[ws].has_private_endpoint_connections() {
             return Tri::Known(true);
         }
-        let mut found = Vec::new();
-        let mut unknown: Option<Arc<Unknown>> = None;
-        for (i, pe) in self.private_endpoints.iter().enumerate() {
+        let links = self
+            .private_links
+            .get_or_init(|| self.index_private_links());
+        if links.connected.contains(&ws) {
+            return Tri::Known(true);
+        }
+        match links.unknown.get(&ws).or(links.unknown_any.as_ref()) {
+            Some(u) => Tri::Unknown(Arc::clone(u)),
+            None => Tri::Known(false),
+        }
+    }
+
+    /// Which workspaces the private endpoints connect to, resolved once for all.
+    fn index_private_links(&self) -> PrivateLinks {
+        let mut links = PrivateLinks::default();
+        for pe in &self.private_endpoints {
             for link in pe.links() {
                 let Field::Present(target) = &link.target else {
                     continue;
                 };
-                let is_this = match self.resolve(EntityKind::Workspace, pe.e.unit, target) {
-                    Resolution::Found(list) => Tri::Known(list.contains(&ws)),
-                    Resolution::Unresolved(u) => match target.as_str().and_then(resource_id::parse)
-                    {
-                        // A workspace that is not in the inputs, unless its name is not known.
-                        Some(id)
-                            if id
-                                .full_type
-                                .eq_ignore_ascii_case(EntityKind::Workspace.arm_type()) =>
-                        {
-                            if hole::has_hole(&id.full_name) {
-                                Tri::Unknown(u)
-                            } else {
-                                Tri::Known(false)
+                let because = |u: &Arc<Unknown>| {
+                    Unknown::new(format!(
+                        "private endpoint `{}` may connect to it: {}",
+                        pe.e.display_name(),
+                        u.reason
+                    ))
+                };
+                let groups = names_workspace_group(&link.group_ids);
+                match self.resolve(EntityKind::Workspace, pe.e.unit, target) {
+                    Resolution::Found(list) => {
+                        for ws in list {
+                            match &groups {
+                                Tri::Known(true) => {
+                                    links.connected.insert(ws);
+                                }
+                                Tri::Known(false) => {}
+                                Tri::Unknown(u) => {
+                                    links.unknown.entry(ws).or_insert_with(|| because(u));
+                                }
                             }
                         }
-                        Some(_) => Tri::Known(false),
-                        None => Tri::Unknown(u),
-                    },
-                };
-                match (is_this, names_workspace_group(&link.group_ids)) {
-                    (Tri::Known(false), _) | (_, Tri::Known(false)) => {}
-                    (Tri::Known(true), Tri::Known(true)) => {
-                        if !found.contains(&i) {
-                            found.push(i);
-                        }
                     }
-                    (Tri::Unknown(u), _) | (_, Tri::Unknown(u)) => {
-                        unknown = unknown.or_else(|| {
-                            Some(Unknown::new(format!(
-                                "private endpoint `{}` may connect to it: {}",
-                                pe.e.display_name(),
-                                u.reason
-                            )))
-                        })
+                    Resolution::Unresolved(u) => {
+                        let could_be_any = match target.as_str().and_then(resource_id::parse) {
+                            // A workspace that is not in the inputs, unless its name is not known.
+                            Some(id) => {
+                                id.full_type
+                                    .eq_ignore_ascii_case(EntityKind::Workspace.arm_type())
+                                    && hole::has_hole(&id.full_name)
+                            }
+                            None => true,
+                        };
+                        if could_be_any
+                            && groups != Tri::Known(false)
+                            && links.unknown_any.is_none()
+                        {
+                            links.unknown_any = Some(because(&u));
+                        }
                     }
                 }
             }
         }
-        match (found.is_empty(), unknown) {
-            (true, Some(u)) => Tri::Unknown(u),
-            (empty, _) => Tri::Known(!empty),
-        }
+        links
     }
 
     /// What may advertise routes into a subnet's virtual network by BGP (a default route to
@@ -601,24 +650,53 @@ impl Model {
         out
     }
 
-    /// All entities that the resource `id` may be, by type and name.
-    fn candidates(&self, kind: EntityKind, id: &ResourceId) -> Vec<usize> {
-        let key = id.key();
-        self.index
-            .get(&key)
+    /// The entities of `kind` in unit `unit` that the resource `id` may be.
+    fn candidates_in_unit(&self, kind: EntityKind, id: &ResourceId, unit: UnitId) -> Vec<usize> {
+        self.unit_index
+            .get(&(id.key(), unit))
             .map(|list| {
                 list.iter()
-                    .filter(|(k, _)| *k == kind)
-                    .map(|(_, i)| *i)
-                    .filter(|&i| {
-                        self.entity(kind, i)
-                            .id
-                            .as_ref()
-                            .is_some_and(|e| e.matches(id))
+                    .filter(|(k, i)| {
+                        *k == kind
+                            && self
+                                .entity(kind, *i)
+                                .id
+                                .as_ref()
+                                .is_some_and(|e| e.matches(id))
                     })
+                    .map(|(_, i)| *i)
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// The entities of `kind` in files other than `file` that the resource `id` may be; `Err`
+    /// with their number when there are more than [`MAX_CANDIDATES`].
+    fn candidates_elsewhere(
+        &self,
+        kind: EntityKind,
+        id: &ResourceId,
+        file: FileId,
+    ) -> Result<Vec<usize>, usize> {
+        let Some(list) = self.index.get(&id.key()) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for &(k, i) in list {
+            if k != kind {
+                continue;
+            }
+            let e = self.entity(kind, i);
+            if self.unit(e.unit).file == file || !e.id.as_ref().is_some_and(|x| x.matches(id)) {
+                continue;
+            }
+            out.push(i);
+            if out.len() > MAX_CANDIDATES {
+                let total = list.iter().filter(|(k, _)| *k == kind).count();
+                return Err(total);
+            }
+        }
+        Ok(out)
     }
 
     /// Resolves a reference made from `from` to an entity of `kind`.
@@ -651,22 +729,19 @@ impl Model {
                 kind.noun()
             )));
         }
-        let all = self.candidates(kind, id);
-        let same: Vec<usize> = all
-            .iter()
-            .copied()
-            .filter(|&i| self.entity(kind, i).unit == from)
-            .collect();
+        let same = self.candidates_in_unit(kind, id, from);
         if !same.is_empty() {
             return Resolution::Found(same);
         }
-        let from_file = self.unit(from).file;
-        let others: Vec<usize> = all
-            .into_iter()
-            .filter(|&i| self.unit(self.entity(kind, i).unit).file != from_file)
-            .collect();
-        if !others.is_empty() {
-            return Resolution::Found(others);
+        match self.candidates_elsewhere(kind, id, self.unit(from).file) {
+            Ok(others) if !others.is_empty() => return Resolution::Found(others),
+            Ok(_) => {}
+            Err(count) => {
+                return Resolution::Unresolved(Unknown::new(format!(
+                    "{} `{shown}` is declared {count} times in the inputs, in files whose subscription and resource group are not known; amlint cannot tell which one this is",
+                    kind.noun()
+                )))
+            }
         }
         if hole::has_hole(&id.full_name) {
             let reason = hole::reason(&id.full_name).unwrap_or_default();
@@ -675,23 +750,20 @@ impl Model {
                 kind.noun()
             )));
         }
-        if self
-            .existing
-            .iter()
-            .any(|e| e.id.as_ref().is_some_and(|e| e.matches(id)))
-        {
+        let existing = self.existing_index.get(&id.key()).is_some_and(|list| {
+            list.iter()
+                .any(|&i| self.existing[i].id.as_ref().is_some_and(|e| e.matches(id)))
+        });
+        if existing {
             return Resolution::Unresolved(Unknown::new(format!(
                 "{} `{shown}` is declared `existing`; its configuration is not in the inputs",
                 kind.noun()
             )));
         }
         let parent_unknown = match kind {
-            EntityKind::Subnet => self.vnets.iter().find_map(|v| {
-                let vid = v.e.id.as_ref()?;
-                let parent = id.full_name.split('/').next()?;
-                (vid.full_name.eq_ignore_ascii_case(parent) && v.subnets_unknown.is_some())
-                    .then(|| v.subnets_unknown.clone())
-                    .flatten()
+            EntityKind::Subnet => id.full_name.split('/').next().and_then(|vnet| {
+                self.vnets_with_unknown_subnets
+                    .get(&vnet.to_ascii_lowercase())
             }),
             _ => None,
         };

@@ -293,6 +293,50 @@ fn unknown_route<'m>(
     )))
 }
 
+/// The user route for `0.0.0.0/0` in a table (exactly that prefix), with its next hop; `None`
+/// when there is none (the system route to `Internet` applies).
+pub fn default_route(table: &RouteTable) -> Tri<Option<(&Route, NextHop)>> {
+    if let Some(u) = &table.routes_unknown {
+        return Tri::Unknown(Arc::clone(u));
+    }
+    let mut found = None;
+    for route in &table.routes {
+        let prefix = match route.prop("addressPrefix") {
+            Field::Absent => continue,
+            Field::Present(v) => match v.as_known_str() {
+                Some(s) => s.to_owned(),
+                None => {
+                    return Tri::Unknown(Unknown::new(format!(
+                        "the address prefix of route `{}` in route table `{}` is not known",
+                        route.name,
+                        table.e.display_name()
+                    )))
+                }
+            },
+        };
+        if !matches!(Cidr::parse(&prefix), Some(c @ Cidr::V4 { .. }) if c.prefix_len() == 0) {
+            continue;
+        }
+        if let Tri::Unknown(u) = &route.condition {
+            return Tri::Unknown(Arc::clone(u));
+        }
+        match route.prop("nextHopType") {
+            Field::Present(v) => match v.as_known_str() {
+                Some(s) => found = Some((route, NextHop::parse(s))),
+                None => {
+                    return Tri::Unknown(Unknown::new(format!(
+                        "the next hop type of route `{}` in route table `{}` is not known",
+                        route.name,
+                        table.e.display_name()
+                    )))
+                }
+            },
+            Field::Absent => continue,
+        }
+    }
+    Tri::Known(found)
+}
+
 /// The route a route table uses for traffic to a service.
 #[derive(Debug, Clone)]
 pub enum ServiceRoute<'m> {

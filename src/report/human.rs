@@ -1,5 +1,6 @@
 //! Output for people: miette's graphical reports, one per finding, and a summary line.
 
+use super::texts::Texts;
 use super::{Finding, Severity, Summary};
 use crate::source::{Sources, Span};
 use miette::{
@@ -77,16 +78,17 @@ impl Diagnostic for Report {
     }
 }
 
-fn source(sources: &Sources, span: Span) -> Option<NamedSource<Arc<str>>> {
+fn source(texts: &mut Texts<'_>, sources: &Sources, span: Span) -> Option<NamedSource<Arc<str>>> {
     let file = sources.get(span.file)?;
-    Some(NamedSource::new(file.display.clone(), Arc::clone(&file.text)).with_language("json"))
+    let (text, _) = texts.get(span.file);
+    Some(NamedSource::new(file.display.clone(), text).with_language("json"))
 }
 
 fn label(span: Span, text: Option<String>) -> LabeledSpan {
     LabeledSpan::new(text, span.start as usize, span.len())
 }
 
-fn report(finding: &Finding, sources: &Sources) -> Report {
+fn report(finding: &Finding, sources: &Sources, texts: &mut Texts<'_>) -> Report {
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         finding.label.clone(),
         (finding.span.start as usize, finding.span.len()),
@@ -101,7 +103,7 @@ fn report(finding: &Finding, sources: &Sources) -> Report {
                 code: String::new(),
                 severity: Severity::Info,
                 help: None,
-                source: source(sources, r.span),
+                source: source(texts, sources, r.span),
                 labels: vec![label(r.span, Some(r.message.clone()))],
                 related: Vec::new(),
             });
@@ -120,7 +122,7 @@ fn report(finding: &Finding, sources: &Sources) -> Report {
         code: format!("{}({})", finding.code, finding.name),
         severity: finding.severity,
         help,
-        source: source(sources, finding.span),
+        source: source(texts, sources, finding.span),
         labels,
         related,
     }
@@ -138,8 +140,9 @@ pub fn render(findings: &[Finding], sources: &Sources, style: Style) -> String {
         .with_width(style.width)
         .with_context_lines(1);
     let mut out = String::new();
+    let mut texts = Texts::new(sources);
     for f in findings {
-        let r = report(f, sources);
+        let r = report(f, sources, &mut texts);
         // Writing to a String cannot fail; a rendering error leaves the plain message.
         if handler.render_report(&mut out, &r).is_err() {
             out.push_str(&f.message);

@@ -1,5 +1,6 @@
 //! `--format json`: a stable, versioned contract (SPEC section 5).
 
+use super::texts::Texts;
 use super::{Finding, Summary};
 use crate::source::{Sources, Span};
 use serde::Serialize;
@@ -47,11 +48,14 @@ struct Related<'a> {
 }
 
 /// Where a span is: file, start line and column, end line and column (1-based).
-pub fn position(sources: &Sources, span: Span) -> (String, usize, usize, usize, usize) {
+pub fn position(
+    texts: &mut Texts<'_>,
+    sources: &Sources,
+    span: Span,
+) -> (String, usize, usize, usize, usize) {
     match sources.get(span.file) {
         Some(f) => {
-            let a = f.line_col(span.start as usize);
-            let b = f.line_col(span.end as usize);
+            let (a, b) = texts.position(span);
             (f.display.clone(), a.line, a.column, b.line, b.column)
         }
         None => (String::new(), 1, 1, 1, 1),
@@ -60,10 +64,11 @@ pub fn position(sources: &Sources, span: Span) -> (String, usize, usize, usize, 
 
 /// Renders findings as JSON, followed by a newline.
 pub fn render(findings: &[Finding], sources: &Sources, summary: &Summary) -> String {
+    let mut texts = Texts::new(sources);
     let diagnostics = findings
         .iter()
         .map(|f| {
-            let (file, line, column, end_line, end_column) = position(sources, f.span);
+            let (file, line, column, end_line, end_column) = position(&mut texts, sources, f.span);
             Diagnostic {
                 code: f.code,
                 name: f.name,
@@ -87,7 +92,7 @@ pub fn render(findings: &[Finding], sources: &Sources, summary: &Summary) -> Str
                     .related
                     .iter()
                     .map(|r| {
-                        let (file, line, column, _, _) = position(sources, r.span);
+                        let (file, line, column, _, _) = position(&mut texts, sources, r.span);
                         Related {
                             file,
                             line,

@@ -2,6 +2,7 @@
 
 pub mod human;
 pub mod json;
+pub mod texts;
 
 use crate::source::{FileId, Sources, Span};
 use std::fmt;

@@ -2,7 +2,7 @@ use super::common::{self, combine, Combined};
 use super::{declare_rule, Context};
 use crate::arm::value::Tri;
 use crate::model::{Compute, ComputeKind, Route, RouteTable, Subnet};
-use crate::net::routing::{internet_route, route_to_service, Egress, NextHop, ServiceRoute};
+use crate::net::routing::{default_route, route_to_service, NextHop, ServiceRoute};
 
 declare_rule! {
     /// ## What it does
@@ -112,20 +112,22 @@ fn check_compute<'m>(cx: &mut Context<'m>, compute: &'m Compute) {
             verdict = Some(combine(verdict, Combined::Passes));
         }
         for table in tables {
-            let outcome = match internet_route(table) {
-                Egress::Routed { route, hop, .. } => match route_to_service(table, &service) {
-                    ServiceRoute::Unknown(u) => Combined::Unknown(u),
-                    aml if aml.hop() == Some(NextHop::Internet) => Combined::Passes,
-                    aml => Combined::Fails(Witness {
-                        subnet,
-                        table,
-                        default: route,
-                        hop,
-                        aml,
-                    }),
-                },
-                Egress::Unknown(u) => Combined::Unknown(u),
-                _ => Combined::Passes,
+            let outcome = match default_route(table) {
+                Tri::Known(Some((route, hop))) if hop.is_egress() => {
+                    match route_to_service(table, &service) {
+                        ServiceRoute::Unknown(u) => Combined::Unknown(u),
+                        aml if aml.hop() == Some(NextHop::Internet) => Combined::Passes,
+                        aml => Combined::Fails(Witness {
+                            subnet,
+                            table,
+                            default: route,
+                            hop,
+                            aml,
+                        }),
+                    }
+                }
+                Tri::Known(_) => Combined::Passes,
+                Tri::Unknown(u) => Combined::Unknown(u),
             };
             verdict = Some(combine(verdict, outcome));
         }
@@ -152,9 +154,13 @@ fn report(cx: &mut Context<'_>, compute: &Compute, w: Witness<'_>) {
             "add to route table `{table}`: `{{ \"name\": \"AzureMachineLearning\", \"properties\": {{ \"addressPrefix\": \"AzureMachineLearning\", \"nextHopType\": \"Internet\" }} }}`, or give the compute no public IP"
         ))
         .related(compute.public_ip_span(), common::public_ip_note(compute))
+        .related(
+            w.subnet.route_table().value().map_or(w.subnet.e.span, |v| v.span.or(w.subnet.e.span)),
+            format!("subnet `{}` uses route table `{table}`", w.subnet.e.display_name()),
+        )
         .related(w.default.span, format!("route `{}` sends `0.0.0.0/0` to `{}`", w.default.name, w.hop.as_str()));
     if let ServiceRoute::User { route, hop } = &w.aml {
-        if route.span != w.default.span {
+        if !std::ptr::eq(*route, w.default) {
             finding = finding.related(
                 route.span,
                 format!(

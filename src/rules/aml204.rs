@@ -4,6 +4,7 @@ use crate::arm::value::Unknown;
 use crate::model::{Compute, ComputeKind, Nsg, Subnet};
 use crate::net::endpoint::Endpoint;
 use crate::net::nsg::{evaluate, Decider, Direction, Protocol, Traffic, Verdict};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 declare_rule! {
@@ -161,20 +162,29 @@ const NEEDS: &[Need] = &[
     },
 ];
 
+#[derive(Clone)]
 struct Blocked<'m> {
     what: String,
     nsg: &'m Nsg,
     decider: Decider<'m>,
 }
 
+/// What an NSG blocks for a subnet in a region, computed once per combination: many computes
+/// share a subnet.
+type Memo<'m> = HashMap<
+    (*const Nsg, *const Subnet, Result<String, ()>),
+    (Vec<Blocked<'m>>, Option<Arc<Unknown>>),
+>;
+
 pub(super) fn check(cx: &mut Context<'_>) {
     let model = cx.model;
+    let mut memo = Memo::new();
     for compute in &model.computes {
-        check_compute(cx, compute);
+        check_compute(cx, compute, &mut memo);
     }
 }
 
-fn check_compute<'m>(cx: &mut Context<'m>, compute: &'m Compute) {
+fn check_compute<'m>(cx: &mut Context<'m>, compute: &'m Compute, memo: &mut Memo<'m>) {
     if compute.subnet.is_absent() || matches!(compute.kind, ComputeKind::Other(_)) {
         return;
     }
@@ -195,7 +205,12 @@ fn check_compute<'m>(cx: &mut Context<'m>, compute: &'m Compute) {
             prefixes: common::subnet_prefixes(subnet),
         };
         for nsg in nsgs {
-            let outcome = match blocked_by(nsg, &source, &region) {
+            let key = (nsg as *const Nsg, subnet as *const Subnet, region.clone());
+            let found = memo
+                .entry(key)
+                .or_insert_with(|| blocked_by(nsg, &source, &region))
+                .clone();
+            let outcome = match found {
                 (blocked, _) if !blocked.is_empty() => Combined::Fails((subnet, blocked)),
                 (_, Some(u)) => Combined::Unknown(u),
                 (_, None) => Combined::Passes,
@@ -254,16 +269,20 @@ fn report(cx: &mut Context<'_>, compute: &Compute, subnet: &Subnet, blocked: Vec
     let nsg = blocked[0].nsg;
     let list: Vec<&str> = blocked.iter().map(|b| b.what.as_str()).collect();
     let message = format!(
-        "NSG `{}` of the subnet `{}` of {} denies outbound traffic AML needs: {}",
+        "{} cannot reach services AML needs: NSG `{}` of its subnet `{}` denies outbound {}",
+        common::subject(compute),
         nsg.e.display_name(),
         subnet.e.display_name(),
-        common::subject(compute),
         list.join(", ")
     );
     let mut finding = cx
         .finding(&compute.e, common::subnet_span(compute), message)
         .label("the compute's subnet")
-        .help("allow the listed service tags and ports outbound before the denying rule (an allow to `AzureCloud` on TCP 80, 443, 18881 and UDP 5831 covers them), or route them through a firewall that allows them");
+                .help("allow the listed service tags and ports outbound before the denying rule (an allow to `AzureCloud` on TCP 80, 443, 18881 and UDP 5831 covers them), or route them through a firewall that allows them")
+        .related(
+            subnet.nsg().value().map_or(subnet.e.span, |v| v.span.or(subnet.e.span)),
+            format!("subnet `{}` uses NSG `{}`", subnet.e.display_name(), nsg.e.display_name()),
+        );
     let mut seen = Vec::new();
     for b in &blocked {
         let span = common::decider_span(&b.decider, b.nsg);

@@ -102,7 +102,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
             continue;
         };
         let message = format!(
-            "{} has no public IP, but its workspace `{}` has no private endpoint in the inputs",
+            "{} has no public IP, but no private endpoint in the inputs connects to its workspace `{}` (with group `amlworkspace`)",
             common::subject(compute),
             ws.e.display_name()
         );

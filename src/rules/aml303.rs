@@ -71,9 +71,10 @@ pub(super) fn check(cx: &mut Context<'_>) {
                 continue;
             }
             let message = format!(
-                "outbound rule `{}` of workspace `{}` is a `{kind}` rule, which has no effect unless the managed network mode is `AllowOnlyApprovedOutbound` (it is {mode_text})",
-                rule.name,
-                ws.e.display_name()
+                "outbound rule `{}` of workspace `{}` is {} `{kind}` rule, which has no effect unless the managed network mode is `AllowOnlyApprovedOutbound` (it is {mode_text})",
+                                rule.name,
+                ws.e.display_name(),
+                if kind.eq_ignore_ascii_case("FQDN") { "an" } else { "a" }
             );
             let finding = cx
                 .finding(&ws.e, ty.span.or(rule.span), message)

@@ -58,6 +58,15 @@ const STORAGE_SUFFIXES: &[&str] = &[
     "core.cloudapi.de",
 ];
 
+/// The storage sub-resource a host names (`x.dfs.core.windows.net` → `dfs`); `blob` by default.
+fn subresource(fqdn: &str) -> &'static str {
+    let host = fqdn.to_ascii_lowercase();
+    ["blob", "dfs", "file", "queue", "table", "web"]
+        .into_iter()
+        .find(|s| host.contains(&format!(".{s}.")) || host.starts_with(&format!("{s}.")))
+        .unwrap_or("blob")
+}
+
 fn is_storage(fqdn: &str) -> bool {
     let host = fqdn.trim().trim_end_matches('.').to_ascii_lowercase();
     STORAGE_SUFFIXES
@@ -102,7 +111,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
             let finding = cx
                 .finding(&ws.e, dest.span.or(rule.span), message)
                 .label("a storage endpoint")
-                .help("replace it with a `PrivateEndpoint` outbound rule: `{ \"type\": \"PrivateEndpoint\", \"destination\": { \"serviceResourceId\": \"<storage account ID>\", \"subresourceTarget\": \"blob\" } }`")
+                                .help(format!("replace it with a `PrivateEndpoint` outbound rule: `{{ \"type\": \"PrivateEndpoint\", \"destination\": {{ \"serviceResourceId\": \"<storage account ID>\", \"subresourceTarget\": \"{}\" }} }}`", subresource(fqdn)))
                 .related(mode.value().map_or(ws.e.span, |v| v.span.or(ws.e.span)), "`AllowOnlyApprovedOutbound` mode");
             cx.report(finding);
         }

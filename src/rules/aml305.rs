@@ -71,7 +71,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
             }
         }
         let message = format!(
-            "workspace `{}` disables public network access, but no private endpoint in the inputs connects to it",
+            "workspace `{}` disables public network access, but no private endpoint in the inputs connects to it (with group `amlworkspace`)",
             ws.e.display_name()
         );
         let finding = cx

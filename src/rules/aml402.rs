@@ -110,9 +110,10 @@ pub(super) fn check(cx: &mut Context<'_>) {
                     .map_or(rule.span, |v| v.span.or(rule.span)),
             };
             let message = format!(
-                "rule `{}` of NSG `{}` allows port {} from anywhere on the internet",
+                "rule `{}` of NSG `{}` allows {} {} from anywhere on the internet",
                 rule.name,
                 nsg.e.display_name(),
+                if open.len() == 1 { "port" } else { "ports" },
                 open.join(" and ")
             );
             let finding = cx

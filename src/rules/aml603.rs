@@ -57,107 +57,118 @@ declare_rule! {
     }
 }
 
-/// An invalid value and why.
-struct Invalid<'v> {
-    value: &'v Value,
-    what: String,
-}
-
+/// The invalid values of a rule, each with why.
 fn check_rule(rule: &NsgRule) -> Vec<(Value, String)> {
     let mut out: Vec<(Value, String)> = Vec::new();
-    let mut push = |i: Invalid<'_>| out.push((i.value.clone(), i.what));
-    let one_of = |key: &str, allowed: &[&str]| -> Option<(Value, String)> {
-        let Field::Present(v) = rule.prop(key) else {
-            return None;
-        };
-        let text = v.as_known_str()?;
-        if allowed.iter().any(|a| a.eq_ignore_ascii_case(text)) {
-            return None;
-        }
-        Some((
-            v.clone(),
-            format!(
-                "`{key}` `{text}` is not one of {}",
-                allowed
-                    .iter()
-                    .map(|a| format!("`{a}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ))
-    };
-    let mut extra = Vec::new();
-    extra.extend(one_of(
-        "protocol",
-        &["*", "Tcp", "Udp", "Icmp", "Esp", "Ah"],
-    ));
-    extra.extend(one_of("direction", &["Inbound", "Outbound"]));
-    extra.extend(one_of("access", &["Allow", "Deny"]));
-    for key in [
-        "sourcePortRange",
-        "destinationPortRange",
-        "sourcePortRanges",
-        "destinationPortRanges",
+    for (key, allowed) in [
+        ("protocol", &["*", "Tcp", "Udp", "Icmp", "Esp", "Ah"][..]),
+        ("direction", &["Inbound", "Outbound"][..]),
+        ("access", &["Allow", "Deny"][..]),
     ] {
-        let field = rule.prop(key);
-        let Some(v) = field.value() else { continue };
-        for item in items(v) {
-            if let Some(text) = item
-                .as_known_str()
-                .filter(|t| !t.is_empty() || v.as_array().is_some())
-            {
-                if Ports::parse_one(text).is_none() {
-                    push(Invalid {
-                        value: item,
-                        what: format!("port range `{text}` in `{key}` is not `*`, a port in 0..65535 or `low-high`"),
-                    });
-                }
-            }
+        let Field::Present(v) = rule.prop(key) else {
+            continue;
+        };
+        let Some(text) = v.as_known_str() else {
+            continue;
+        };
+        if !allowed.iter().any(|a| a.eq_ignore_ascii_case(text)) {
+            let list: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+            out.push((
+                v.clone(),
+                format!("`{key}` {} is not one of {}", shown(text), list.join(", ")),
+            ));
         }
     }
-    for key in [
-        "sourceAddressPrefix",
-        "destinationAddressPrefix",
-        "sourceAddressPrefixes",
-        "destinationAddressPrefixes",
-    ] {
-        let field = rule.prop(key);
-        let Some(v) = field.value() else { continue };
-        let mut tags = Vec::new();
-        for item in items(v) {
+    for side in ["source", "destination"] {
+        let (singular, plural) = (format!("{side}PortRange"), format!("{side}PortRanges"));
+        for (item, key) in entries(rule, &singular, &plural, &mut out) {
             let Some(text) = item.as_known_str() else {
                 continue;
             };
-            // `""` in the singular form means "see the plural form".
-            if text.is_empty() && v.as_array().is_none() {
-                continue;
+            if Ports::parse_one(text).is_none() {
+                out.push((
+                    item.clone(),
+                    format!(
+                        "port range {} in `{key}` is not `*`, a port in 0..65535 or `low-high`",
+                        shown(text)
+                    ),
+                ));
             }
+        }
+        let (singular, plural) = (
+            format!("{side}AddressPrefix"),
+            format!("{side}AddressPrefixes"),
+        );
+        let mut tags: Vec<(Value, String)> = Vec::new();
+        for (item, key) in entries(rule, &singular, &plural, &mut out) {
+            let Some(text) = item.as_known_str() else {
+                continue;
+            };
             match Prefix::parse(text) {
-                None => push(Invalid {
-                    value: item,
-                    what: format!("address prefix `{text}` in `{key}` is not `*`, an IP address, a CIDR or a service tag"),
-                }),
+                None => out.push((
+                    item.clone(),
+                    format!(
+                        "address prefix {} in `{key}` is not `*`, an IP address, a CIDR or a service tag",
+                        shown(text)
+                    ),
+                )),
                 Some(Prefix::Tag { .. } | Prefix::Internet | Prefix::VirtualNetwork | Prefix::AzureLoadBalancer) => {
-                    tags.push((item, text))
+                    tags.push((item.clone(), text.to_owned()))
                 }
                 Some(_) => {}
             }
         }
         if tags.len() > 1 {
-            let (second, _) = tags[1];
             let names: Vec<String> = tags.iter().map(|(_, t)| format!("`{t}`")).collect();
-            push(Invalid {
-                value: second,
-                what: format!(
-                    "`{key}` holds {} service tags ({}); a rule holds at most one",
+            out.push((
+                tags[1].0.clone(),
+                format!(
+                    "the {side} prefixes hold {} service tags ({}); a rule holds at most one",
                     tags.len(),
                     names.join(", ")
                 ),
-            });
+            ));
         }
     }
-    out.extend(extra);
     out
+}
+
+/// A value as a message quotes it: `` `x` ``, or "an empty string".
+fn shown(text: &str) -> String {
+    if text.is_empty() {
+        "an empty string".to_owned()
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// The entries of a singular / plural pair, with the key each comes from. An empty singular means
+/// "see the plural": reported when the plural lists nothing.
+fn entries(
+    rule: &NsgRule,
+    singular: &str,
+    plural: &str,
+    out: &mut Vec<(Value, String)>,
+) -> Vec<(Value, String)> {
+    let mut list = Vec::new();
+    let plural_value = rule.prop(plural).value().cloned();
+    for item in plural_value.as_ref().map(items).unwrap_or_default() {
+        list.push((item.clone(), plural.to_owned()));
+    }
+    if let Field::Present(v) = rule.prop(singular) {
+        if v.as_known_str() == Some("") {
+            let plural_known = plural_value.as_ref().is_some_and(|p| !p.is_unknown());
+            if list.is_empty() && (plural_value.is_none() || plural_known) {
+                out.push((
+                    v.clone(),
+                    format!("`{singular}` is empty and `{plural}` lists nothing"),
+                ));
+            }
+        } else {
+            list.push((v, singular.to_owned()));
+        }
+    }
+    list
 }
 
 /// A value's items: the array's, or the value itself.

@@ -58,7 +58,7 @@ declare_rule! {
 
 /// What the subnets (and NICs) of the inputs use, and the kinds some unknown reference may use.
 struct Uses {
-    used: Vec<(EntityKind, usize)>,
+    used: std::collections::HashSet<(EntityKind, usize)>,
     unknown: Vec<EntityKind>,
 }
 
@@ -81,7 +81,7 @@ fn mark(model: &Model, uses: &mut Uses, kind: EntityKind, from: UnitId, field: F
 
 fn uses(model: &Model) -> Uses {
     let mut uses = Uses {
-        used: Vec::new(),
+        used: std::collections::HashSet::new(),
         unknown: Vec::new(),
     };
     if model.vnets.iter().any(|v| v.subnets_unknown.is_some()) {

@@ -25,8 +25,8 @@ pub struct Requirement {
 struct Denial<'m> {
     subnet: &'m Subnet,
     nsg: &'m Nsg,
-    decider: Decider<'m>,
-    port: u16,
+    /// Each denied port and the rule that denies it.
+    denied: Vec<(u16, Decider<'m>)>,
 }
 
 pub fn check(cx: &mut Context<'_>, req: &Requirement) {
@@ -98,6 +98,7 @@ fn one_nsg<'m>(
     req: &Requirement,
 ) -> Combined<Denial<'m>> {
     let mut unknown = None;
+    let mut denied = Vec::new();
     for &port in req.ports {
         let t = Traffic {
             direction: Direction::Inbound,
@@ -107,17 +108,17 @@ fn one_nsg<'m>(
             port,
         };
         match evaluate(nsg, &t) {
-            Verdict::Deny(decider) => {
-                return Combined::Fails(Denial {
-                    subnet,
-                    nsg,
-                    decider,
-                    port,
-                })
-            }
+            Verdict::Deny(decider) => denied.push((port, decider)),
             Verdict::Allow(_) => {}
             Verdict::Unknown(u) => unknown = unknown.or(Some(u)),
         }
+    }
+    if !denied.is_empty() {
+        return Combined::Fails(Denial {
+            subnet,
+            nsg,
+            denied,
+        });
     }
     unknown.map_or(Combined::Passes, Combined::Unknown)
 }
@@ -125,14 +126,23 @@ fn one_nsg<'m>(
 fn report(cx: &mut Context<'_>, compute: &Compute, req: &Requirement, d: Denial<'_>) {
     let nsg_name = d.nsg.e.display_name();
     let subnet_name = d.subnet.e.display_name();
+    let ports = if d.denied.len() == req.ports.len() {
+        req.ports_text.to_owned()
+    } else {
+        d.denied
+            .iter()
+            .map(|(p, _)| p.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (_, decider) = d.denied[0];
     let message = format!(
-        "{} has a public IP, but NSG `{nsg_name}` of its subnet `{subnet_name}` denies inbound TCP {} from `{}` by {}",
+        "{} has a public IP, but NSG `{nsg_name}` of its subnet `{subnet_name}` denies inbound TCP {ports} from `{}` by {}",
         common::subject(compute),
-        req.ports_text,
         req.tag,
-        d.decider.describe()
+        decider.describe()
     );
-    let below = match d.decider {
+    let below = match decider {
         Decider::Rule(r) => crate::net::nsg::RuleView::new(r)
             .priority
             .known()
@@ -146,11 +156,11 @@ fn report(cx: &mut Context<'_>, compute: &Compute, req: &Requirement, d: Denial<
             req.purpose, req.rule_name, req.tag, req.ports_text
         ),
         None => format!(
-            "{}; no priority below {below} is free in NSG `{nsg_name}`: lower the priority of an allow rule for `{}` or raise the denying rule's",
+            "{}; no priority below {below} is free in NSG `{nsg_name}`: give an allow rule for `{}` a priority number below {below}, or move the denying rule to a higher number",
             req.purpose, req.tag
         ),
     };
-    let finding = cx
+    let mut finding = cx
         .finding(&compute.e, common::subnet_span(compute), message)
         .label("the compute's subnet")
         .help(help)
@@ -161,10 +171,28 @@ fn report(cx: &mut Context<'_>, compute: &Compute, req: &Requirement, d: Denial<
                 .value()
                 .map_or(d.subnet.e.span, |v| v.span.or(d.subnet.e.span)),
             format!("subnet `{subnet_name}` uses NSG `{nsg_name}`"),
-        )
-        .related(
-            common::decider_span(&d.decider, d.nsg),
-            format!("port {} is denied here by {}", d.port, d.decider.describe()),
         );
+    let mut seen = Vec::new();
+    for (_, decider) in &d.denied {
+        let span = common::decider_span(decider, d.nsg);
+        if seen.contains(&span) {
+            continue;
+        }
+        seen.push(span);
+        let ports: Vec<String> = d
+            .denied
+            .iter()
+            .filter(|(_, o)| common::decider_span(o, d.nsg) == span)
+            .map(|(p, _)| p.to_string())
+            .collect();
+        finding = finding.related(
+            span,
+            format!(
+                "TCP {} denied here by {}",
+                ports.join(", "),
+                decider.describe()
+            ),
+        );
+    }
     cx.report(finding);
 }

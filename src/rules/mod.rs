@@ -226,23 +226,36 @@ impl<'m> Context<'m> {
     ///
     /// AML002 explains the silence of the rules that run; selected alone, it explains all of them
     /// (their own findings are then dropped).
-    pub fn run(mut self, selection: &RuleSelection) -> Vec<Finding> {
+    pub fn run(self, selection: &RuleSelection) -> Vec<Finding> {
+        use rayon::prelude::*;
+        let model = self.model;
         let any_check = CHECKS.iter().any(|c| selection.is_enabled(c.meta.code));
         let explain_all =
             !any_check && selection.is_enabled(aml002::UnverifiableNetworkPath::META.code);
-        for check in CHECKS {
-            if selection.is_enabled(check.meta.code) || explain_all {
-                self.current = check.meta;
-                (check.run)(&mut self);
-            }
-        }
-        let mut out: Vec<Finding> = self
-            .findings
-            .into_iter()
-            .filter(|f| selection.is_enabled(f.code))
+        // The checks are independent: each runs on its own context, in parallel; their results
+        // are joined in registry order, so the output does not depend on the threads.
+        let runs: Vec<(Vec<Finding>, Vec<Unverified>)> = CHECKS
+            .par_iter()
+            .filter(|check| selection.is_enabled(check.meta.code) || explain_all)
+            .map(|check| {
+                let mut cx = Context::new(model);
+                cx.current = check.meta;
+                (check.run)(&mut cx);
+                (cx.findings, cx.unverified)
+            })
             .collect();
+        let mut out = Vec::new();
+        let mut unverified = Vec::new();
+        for (findings, unknown) in runs {
+            out.extend(
+                findings
+                    .into_iter()
+                    .filter(|f| selection.is_enabled(f.code)),
+            );
+            unverified.extend(unknown);
+        }
         if selection.is_enabled(aml002::UnverifiableNetworkPath::META.code) {
-            out.extend(aml002::merge(self.model, self.unverified));
+            out.extend(aml002::merge(model, unverified));
         }
         out
     }

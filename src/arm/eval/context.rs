@@ -7,7 +7,7 @@ use crate::arm::value::{Tri, Unknown, Value};
 use crate::parse::{ast, ObjectExt};
 use crate::source::{FileId, Span};
 use jsonc_parser::common::Ranged;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Largest `copy` count ARM accepts.
@@ -192,7 +192,9 @@ pub(super) struct Evaluator<'a> {
     pub fuel: u64,
     pub depth: u32,
     pub fresh: u32,
-    pub expr_cache: HashMap<(usize, usize), Option<Arc<crate::arm::expr::Expr>>>,
+    pub expr_cache: rustc_hash::FxHashMap<(usize, usize), Option<Arc<crate::arm::expr::Expr>>>,
+    /// Literal strings of the template, shared (see [`Evaluator::intern`]).
+    pub interned: rustc_hash::FxHashMap<&'a str, Arc<str>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -210,7 +212,8 @@ impl<'a> Evaluator<'a> {
             fuel: EVAL_BUDGET,
             depth: 0,
             fresh: 0,
-            expr_cache: HashMap::new(),
+            expr_cache: rustc_hash::FxHashMap::default(),
+            interned: rustc_hash::FxHashMap::default(),
         }
     }
 

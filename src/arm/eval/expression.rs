@@ -10,12 +10,20 @@ use crate::parse::{ast, ObjectExt};
 use crate::source::Span;
 use std::sync::Arc;
 
+/// Literal strings up to this length share one allocation per template (keys, `Allow`, `Tcp`...).
+const INTERN_MAX: usize = 64;
+
 /// Stack left before the evaluator grows it (templates nest as deep as their authors like).
 const STACK_RED_ZONE: usize = 128 * 1024;
 /// How much stack to add each time.
 const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 impl<'a> Evaluator<'a> {
+    /// The shared copy of a literal string of the template.
+    pub fn intern(&mut self, text: &'a str) -> Arc<str> {
+        Arc::clone(self.interned.entry(text).or_insert_with(|| Arc::from(text)))
+    }
+
     /// Evaluates a JSON node of the template: strings that are expressions are evaluated, objects
     /// expand their property `copy` loops.
     pub fn eval_node(&mut self, node: &'a ast::Value<'a>, env: &Env<'_>) -> Value {
@@ -28,7 +36,12 @@ impl<'a> Evaluator<'a> {
         let span = self.span_of(node);
         match node {
             ast::Value::StringLit(s) => match expr::classify(&s.value) {
-                StringForm::Literal(text) => Value::str(&*text, span),
+                StringForm::Literal(text) => match text {
+                    std::borrow::Cow::Borrowed(t) if t.len() <= INTERN_MAX => {
+                        Value::str(self.intern(t), span)
+                    }
+                    other => Value::str(&*other, span),
+                },
                 StringForm::Expression(text) => self.eval_expression_text(text, span, env),
             },
             ast::Value::NumberLit(n) => super::number(n.value, span),
@@ -62,12 +75,13 @@ impl<'a> Evaluator<'a> {
                             continue;
                         };
                         let value = self.copy_array(l, env);
-                        entries.push((Arc::from(name), value));
+                        entries.push((self.intern(name), value));
                     }
                     continue;
                 }
             }
-            entries.push((Arc::from(key), self.eval_node(&p.value, env)));
+            let key = self.intern(key);
+            entries.push((key, self.eval_node(&p.value, env)));
         }
         Value::object(entries, span)
     }

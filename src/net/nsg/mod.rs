@@ -121,10 +121,24 @@ impl Ports {
     }
 }
 
-/// An NSG rule as the evaluator reads it; every field three-valued.
-#[derive(Debug, Clone)]
+/// An NSG rule as the evaluator reads it: a rule and its fields, read once and cached.
+#[derive(Debug, Clone, Copy)]
 pub struct RuleView<'m> {
     pub rule: &'m NsgRule,
+    fields: &'m RuleFields,
+}
+
+impl std::ops::Deref for RuleView<'_> {
+    type Target = RuleFields;
+
+    fn deref(&self) -> &RuleFields {
+        self.fields
+    }
+}
+
+/// The fields of an NSG rule, every one three-valued.
+#[derive(Debug, Clone)]
+pub struct RuleFields {
     pub priority: Tri<i64>,
     pub direction: Tri<Direction>,
     pub access: Tri<Access>,
@@ -251,6 +265,16 @@ fn ports(rule: &NsgRule, side: &str) -> Tri<Ports> {
 
 impl<'m> RuleView<'m> {
     pub fn new(rule: &'m NsgRule) -> Self {
+        RuleView {
+            rule,
+            fields: rule.fields.get_or_init(|| RuleFields::read(rule)),
+        }
+    }
+}
+
+impl RuleFields {
+    /// Reads the fields of a rule.
+    pub fn read(rule: &NsgRule) -> Self {
         let priority = match rule.prop("priority") {
             Field::Present(v) => match v.as_int() {
                 Some(n) => Tri::Known(n),
@@ -298,8 +322,7 @@ impl<'m> RuleView<'m> {
                 rule.name
             ))),
         };
-        RuleView {
-            rule,
+        RuleFields {
             priority,
             direction,
             access,
@@ -328,8 +351,8 @@ pub struct DefaultRule {
     pub name: &'static str,
     pub priority: i64,
     pub direction: Direction,
-    pub source: &'static str,
-    pub destination: &'static str,
+    pub source: Prefix,
+    pub destination: Prefix,
     pub access: Access,
 }
 
@@ -338,48 +361,48 @@ pub static DEFAULT_RULES: [DefaultRule; 6] = [
         name: "AllowVnetInBound",
         priority: 65000,
         direction: Direction::Inbound,
-        source: "VirtualNetwork",
-        destination: "VirtualNetwork",
+        source: Prefix::VirtualNetwork,
+        destination: Prefix::VirtualNetwork,
         access: Access::Allow,
     },
     DefaultRule {
         name: "AllowAzureLoadBalancerInBound",
         priority: 65001,
         direction: Direction::Inbound,
-        source: "AzureLoadBalancer",
-        destination: "*",
+        source: Prefix::AzureLoadBalancer,
+        destination: Prefix::Any,
         access: Access::Allow,
     },
     DefaultRule {
         name: "DenyAllInBound",
         priority: 65500,
         direction: Direction::Inbound,
-        source: "*",
-        destination: "*",
+        source: Prefix::Any,
+        destination: Prefix::Any,
         access: Access::Deny,
     },
     DefaultRule {
         name: "AllowVnetOutBound",
         priority: 65000,
         direction: Direction::Outbound,
-        source: "VirtualNetwork",
-        destination: "VirtualNetwork",
+        source: Prefix::VirtualNetwork,
+        destination: Prefix::VirtualNetwork,
         access: Access::Allow,
     },
     DefaultRule {
         name: "AllowInternetOutBound",
         priority: 65001,
         direction: Direction::Outbound,
-        source: "*",
-        destination: "Internet",
+        source: Prefix::Any,
+        destination: Prefix::Internet,
         access: Access::Allow,
     },
     DefaultRule {
         name: "DenyAllOutBound",
         priority: 65500,
         direction: Direction::Outbound,
-        source: "*",
-        destination: "*",
+        source: Prefix::Any,
+        destination: Prefix::Any,
         access: Access::Deny,
     },
 ];
@@ -589,8 +612,8 @@ fn step<'m>(view: &RuleView<'m>, t: &Traffic, rest: Verdict<'m>, nsg: &Nsg) -> V
 
 fn default_verdict(t: &Traffic) -> Verdict<'static> {
     for d in DEFAULT_RULES.iter().filter(|d| d.direction == t.direction) {
-        let src = Prefix::parse(d.source).map_or(Cover::No, |p| covers(&p, &t.source));
-        let dst = Prefix::parse(d.destination).map_or(Cover::No, |p| covers(&p, &t.destination));
+        let src = covers(&d.source, &t.source);
+        let dst = covers(&d.destination, &t.destination);
         if src == Cover::Yes && dst == Cover::Yes {
             return Verdict::with(d.access, Decider::Default(d));
         }

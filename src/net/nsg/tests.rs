@@ -7,13 +7,13 @@ use serde_json::json;
 use std::sync::Arc;
 
 fn rule(name: &str, props: serde_json::Value) -> NsgRule {
-    NsgRule {
-        unit: UnitId(0),
-        name: name.to_owned(),
-        span: Span::NONE,
-        condition: Tri::Known(true),
-        body: Value::from_serde(&json!({ "name": name, "properties": props }), Span::NONE),
-    }
+    NsgRule::new(
+        UnitId(0),
+        name.to_owned(),
+        Span::NONE,
+        Tri::Known(true),
+        Value::from_serde(&json!({ "name": name, "properties": props }), Span::NONE),
+    )
 }
 
 fn allow_in(name: &str, prio: i64, src: &str, port: &str) -> NsgRule {
