@@ -104,7 +104,7 @@ fn report(finding: &Finding, sources: &Sources, texts: &mut Texts<'_>) -> Report
                 severity: Severity::Info,
                 help: None,
                 source: source(texts, sources, r.span),
-                labels: vec![label(r.span, Some(r.message.clone()))],
+                labels: vec![label(r.span, None)],
                 related: Vec::new(),
             });
         }
@@ -138,7 +138,8 @@ pub fn render(findings: &[Finding], sources: &Sources, style: Style) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_width(style.width)
-        .with_context_lines(1);
+        .with_context_lines(1)
+        .with_show_related_as_nested(true);
     let mut out = String::new();
     let mut texts = Texts::new(sources);
     for f in findings {
