@@ -24,6 +24,8 @@ pub struct LintOptions {
     /// `--parameters`: parameter files for the single template being linted.
     pub parameters: Vec<PathBuf>,
     pub selection: RuleSelection,
+    /// The rules: built-in, the project's declarative rules, users'.
+    pub catalog: Arc<rules::Catalog>,
     /// Shown paths are relative to this directory.
     pub cwd: PathBuf,
 }
@@ -112,10 +114,13 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
         }
     }
     let mut clock = Clock::start();
+    // The resource types whose bodies are evaluated: the model's and the declarative rules'.
+    let declarative_types = options.catalog.declarative_types();
+    let wanted = |t: &str| MODEL_TYPES.contains(&t) || declarative_types.iter().any(|d| d == t);
     let reads: Vec<Read> = files
         .par_iter()
         .enumerate()
-        .map(|(i, path)| read(FileId(i as u32), path))
+        .map(|(i, path)| read(FileId(i as u32), path, &wanted))
         .collect();
     let mut kinds = Vec::with_capacity(reads.len());
     let mut findings = Vec::new();
@@ -237,7 +242,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
 
     clock.lap(&mut result, "pair parameter files");
     // Evaluate.
-    let wanted = |t: &str| MODEL_TYPES.contains(&t);
+
     let evaluated: Vec<JobOutput> = jobs
         .par_iter()
         .map(|job| {
@@ -332,7 +337,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     clock.lap(&mut result, "evaluate");
     let model = model::build(units);
     clock.lap(&mut result, "build the model");
-    findings.extend(rules::Context::new(&model).run(&options.selection));
+    findings.extend(rules::Context::new(&model).run(&options.catalog, &options.selection));
     clock.lap(&mut result, "run the rules");
     findings.retain(|f| options.selection.is_enabled(f.code));
     crate::report::sort(&mut findings, &result.sources);
@@ -343,7 +348,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
 }
 
 /// First pass over one file: read, decode, classify (parsing when the start does not decide).
-fn read(id: FileId, path: &Path) -> Read {
+fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read {
     let fail = |message: String| Read {
         kind: FileKind::Other,
         error: Some(SyntaxError {
@@ -416,14 +421,18 @@ fn read(id: FileId, path: &Path) -> Read {
             r.parameters = Some(eval::parameter_values(id, &ast));
             r.metadata_template = discover::template_by_metadata(path, &ast);
         }
-        FileKind::Export => r.export = export_resources(id, &ast),
+        FileKind::Export => r.export = export_resources(id, &ast, wanted),
         _ => {}
     }
     r
 }
 
 /// The resources of an export file, in the shape the evaluator gives them.
-fn export_resources(file: FileId, root: &parse::ast::Value<'_>) -> Vec<EvalResource> {
+fn export_resources(
+    file: FileId,
+    root: &parse::ast::Value<'_>,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+) -> Vec<EvalResource> {
     use jsonc_parser::common::Ranged;
     let objects: Vec<&parse::ast::Object<'_>> = match root {
         parse::ast::Value::Object(o) => vec![o],
@@ -470,7 +479,7 @@ fn export_resources(file: FileId, root: &parse::ast::Value<'_>) -> Vec<EvalResou
                 Span::new(file, r.start, r.end)
             })
             .unwrap_or(span);
-        if !MODEL_TYPES.contains(&parsed.full_type.to_ascii_lowercase().as_str()) {
+        if !wanted(&parsed.full_type.to_ascii_lowercase()) {
             continue;
         }
         let body = eval::literal(file, &parse::ast::Value::Object(o.clone()));

@@ -11,7 +11,9 @@ use std::path::PathBuf;
 const WORKER_STACK: usize = 16 * 1024 * 1024;
 
 pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
-    let selection = RuleSelection::new(&args.select, &args.ignore)?;
+    let catalog = super::catalog(&args.rule_dir)?;
+    let metas: Vec<_> = catalog.rules().into_iter().map(|(m, _)| m).collect();
+    let selection = RuleSelection::new(&metas, &args.select, &args.ignore)?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -22,6 +24,7 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
         parameters: args.parameters.clone(),
         selection,
         cwd,
+        catalog: std::sync::Arc::new(catalog),
     };
     let jobs = args
         .jobs

@@ -36,6 +36,9 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Lint(#[from] crate::lint::LintError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Rules(#[from] crate::rules::CatalogError),
     #[error("no rule is called `{0}`")]
     #[diagnostic(
         code(amlint::explain),
@@ -132,6 +135,9 @@ pub struct CheckArgs {
     /// Worker threads [default: the number of CPUs].
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// A directory of declarative rule files (`*.toml`) to add; repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub rule_dir: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -145,12 +151,18 @@ pub struct RulesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
+    /// A directory of declarative rule files (`*.toml`) to add; repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub rule_dir: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// A rule code (`AML201`) or name (`no-public-ip-compute-without-egress`).
     pub rule: String,
+    /// A directory of declarative rule files (`*.toml`) to add; repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub rule_dir: Vec<PathBuf>,
 }
 
 /// What `run` writes: the text for standard output, and what goes to standard error.
@@ -166,12 +178,24 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<ExitStatus, CliError> {
         Some(Command::Check(args)) => check::run(args, out),
         None => check::run(cli.check, out),
         Some(Command::Rules(args)) => {
-            out.stdout = rules_cmd::list(args.format);
+            let catalog = catalog(&args.rule_dir)?;
+            out.stdout = rules_cmd::list(&catalog, args.format);
             Ok(ExitStatus::Success)
         }
         Some(Command::Explain(args)) => {
-            out.stdout = rules_cmd::explain(&args.rule)?;
+            let catalog = catalog(&args.rule_dir)?;
+            out.stdout = rules_cmd::explain(&catalog, &args.rule)?;
             Ok(ExitStatus::Success)
         }
     }
+}
+
+/// The rules of a run: built-in and the project's, plus the rule directories given.
+pub(crate) fn catalog(dirs: &[PathBuf]) -> Result<crate::rules::Catalog, CliError> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    Ok(crate::rules::Catalog::with_dirs(
+        &crate::rules::Settings::default(),
+        dirs,
+        &cwd,
+    )?)
 }

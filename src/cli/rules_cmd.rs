@@ -1,7 +1,7 @@
 //! `amlint rules` and `amlint explain`.
 
 use super::{CliError, RulesFormat};
-use crate::rules::REGISTRY;
+use crate::rules::Catalog;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -9,19 +9,20 @@ struct RuleRow<'a> {
     code: &'a str,
     name: &'a str,
     severity: &'a str,
-    source: &'a str,
+    source: String,
     summary: &'a str,
 }
 
 /// The rule list as a table or JSON.
-pub fn list(format: RulesFormat) -> String {
-    let rows: Vec<RuleRow<'_>> = REGISTRY
-        .iter()
-        .map(|r| RuleRow {
+pub fn list(catalog: &Catalog, format: RulesFormat) -> String {
+    let rows: Vec<RuleRow<'_>> = catalog
+        .rules()
+        .into_iter()
+        .map(|(r, source)| RuleRow {
             code: r.code,
             name: r.name,
             severity: r.severity.as_str(),
-            source: "builtin",
+            source: source.label(),
             summary: r.summary,
         })
         .collect();
@@ -49,14 +50,16 @@ pub fn list(format: RulesFormat) -> String {
 }
 
 /// A rule's documentation.
-pub fn explain(code_or_name: &str) -> Result<String, CliError> {
-    let rule = crate::rules::find(code_or_name)
+pub fn explain(catalog: &Catalog, code_or_name: &str) -> Result<String, CliError> {
+    let (rule, source) = catalog
+        .find(code_or_name)
         .ok_or_else(|| CliError::UnknownRule(code_or_name.to_owned()))?;
     Ok(format!(
-        "# {} ({})\n\nDefault severity: {}.\n\n{}",
+        "# {} ({})\n\nDefault severity: {}. Source: {}.\n\n{}",
         rule.code,
         rule.name,
         rule.severity,
+        source.label(),
         rule.documentation()
     ))
 }

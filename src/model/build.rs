@@ -39,6 +39,7 @@ pub fn build(units: Vec<UnitInput>) -> Model {
             .extend(unit.unexpanded.into_iter().map(|u| (uid, u)));
         for r in unit.resources {
             let ty = r.full_type.to_ascii_lowercase();
+            let evaluated = r.body.is_some();
             let id_text = r.id.as_str().map(str::to_owned);
             let e = Entity {
                 unit: uid,
@@ -53,6 +54,9 @@ pub fn build(units: Vec<UnitInput>) -> Model {
             if r.existing {
                 m.existing.push(e);
                 continue;
+            }
+            if evaluated {
+                m.resources.push(e.clone());
             }
             match ty.as_str() {
                 "microsoft.machinelearningservices/workspaces" => m.workspaces.push(workspace(e)),
@@ -480,6 +484,11 @@ fn index(m: &mut Model) {
     }
     m.index = index;
     m.unit_index = unit_index;
+    for (i, e) in m.resources.iter().enumerate() {
+        if let Some(id) = &e.id {
+            m.resource_index.entry(id.key()).or_default().push(i);
+        }
+    }
     for (i, e) in m.existing.iter().enumerate() {
         if let Some(id) = &e.id {
             m.existing_index.entry(id.key()).or_default().push(i);

@@ -472,6 +472,8 @@ pub struct Model {
     pub peerings: Vec<Peering>,
     /// Virtual network gateways (VPN, ExpressRoute): they can advertise routes by BGP.
     pub gateways: Vec<Entity>,
+    /// Every evaluated resource, whatever its type (what declarative rules look at).
+    pub resources: Vec<Entity>,
     /// Resources declared `existing`: referenced, configured elsewhere.
     pub existing: Vec<Entity>,
     pub unexpanded: Vec<(UnitId, Unexpanded)>,
@@ -483,6 +485,8 @@ pub struct Model {
     /// VNets (lowercase name) whose subnets are not all known, and why.
     vnets_with_unknown_subnets: HashMap<String, Arc<Unknown>>,
     private_links: std::sync::OnceLock<PrivateLinks>,
+    /// `resources` by key.
+    resource_index: HashMap<(String, String), Vec<usize>>,
 }
 
 /// Entities by resource key and unit.
@@ -588,6 +592,28 @@ impl Model {
             }
         }
         links
+    }
+
+    /// A resource's parent (a compute's workspace), when the inputs declare it: in the same unit
+    /// if there, else the first elsewhere.
+    pub fn parent_resource(&self, e: &Entity) -> Option<&Entity> {
+        let id = e.id.as_ref()?;
+        let (ptype, _) = id.full_type.rsplit_once('/')?;
+        let (pname, _) = id.full_name.rsplit_once('/')?;
+        let parent = ResourceId {
+            full_type: ptype.to_owned(),
+            full_name: pname.to_owned(),
+            ..id.clone()
+        };
+        let list = self.resource_index.get(&parent.key())?;
+        let matching = || {
+            list.iter()
+                .map(|&i| &self.resources[i])
+                .filter(|r| r.id.as_ref().is_some_and(|x| x.matches(&parent)))
+        };
+        matching()
+            .find(|r| r.unit == e.unit)
+            .or_else(|| matching().next())
     }
 
     /// What may advertise routes into a subnet's virtual network by BGP (a default route to

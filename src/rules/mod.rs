@@ -27,10 +27,14 @@ mod aml603;
 mod aml604;
 mod aml605;
 mod aml606;
+mod catalog;
 mod common;
+pub mod declarative;
 mod inbound;
 mod selection;
 
+pub use catalog::{Catalog, CatalogError, RuleSource};
+pub use declarative::Settings;
 pub use selection::{RuleSelection, SelectionError};
 
 use crate::arm::value::Unknown;
@@ -226,7 +230,7 @@ impl<'m> Context<'m> {
     ///
     /// AML002 explains the silence of the rules that run; selected alone, it explains all of them
     /// (their own findings are then dropped).
-    pub fn run(self, selection: &RuleSelection) -> Vec<Finding> {
+    pub fn run(self, catalog: &Catalog, selection: &RuleSelection) -> Vec<Finding> {
         use rayon::prelude::*;
         let model = self.model;
         let any_check = CHECKS.iter().any(|c| selection.is_enabled(c.meta.code));
@@ -244,7 +248,18 @@ impl<'m> Context<'m> {
                 (cx.findings, cx.unverified)
             })
             .collect();
-        let mut out = Vec::new();
+        let declared: Vec<Vec<Finding>> = catalog
+            .declarative
+            .par_iter()
+            .filter(|rule| selection.is_enabled(rule.meta.code))
+            .map(|rule| {
+                let mut cx = Context::new(model);
+                cx.current = rule.meta;
+                declarative::check(rule, &mut cx);
+                cx.findings
+            })
+            .collect();
+        let mut out: Vec<Finding> = declared.into_iter().flatten().collect();
         let mut unverified = Vec::new();
         for (findings, unknown) in runs {
             out.extend(

@@ -1,12 +1,12 @@
 //! `--select` and `--ignore`: which rules run.
 
-use super::REGISTRY;
+use super::RuleMeta;
 use std::collections::BTreeSet;
 
-/// The enabled rule codes.
-#[derive(Debug, Clone)]
+/// The enabled rule codes; all of them unless a selection was made.
+#[derive(Debug, Clone, Default)]
 pub struct RuleSelection {
-    enabled: BTreeSet<&'static str>,
+    enabled: Option<BTreeSet<&'static str>>,
 }
 
 /// A `--select` / `--ignore` entry that names no rule.
@@ -18,49 +18,52 @@ pub struct RuleSelection {
 )]
 pub struct SelectionError(pub String);
 
-impl Default for RuleSelection {
-    fn default() -> Self {
-        RuleSelection {
-            enabled: REGISTRY.iter().map(|r| r.code).collect(),
-        }
-    }
-}
-
 impl RuleSelection {
     /// Starts from `select` (all rules when empty), then removes `ignore`. Entries are codes, code
     /// prefixes (`AML2`), names, or `ALL`.
-    pub fn new(select: &[String], ignore: &[String]) -> Result<Self, SelectionError> {
+    pub fn new(
+        all: &[&'static RuleMeta],
+        select: &[String],
+        ignore: &[String],
+    ) -> Result<Self, SelectionError> {
+        if select.is_empty() && ignore.is_empty() {
+            return Ok(RuleSelection::default());
+        }
         let mut enabled = BTreeSet::new();
         if select.is_empty() {
-            enabled.extend(REGISTRY.iter().map(|r| r.code));
+            enabled.extend(all.iter().map(|r| r.code));
         }
         for s in select {
-            enabled.extend(matching(s)?);
+            enabled.extend(matching(all, s)?);
         }
         for s in ignore {
-            for code in matching(s)? {
+            for code in matching(all, s)? {
                 enabled.remove(code);
             }
         }
-        Ok(RuleSelection { enabled })
+        Ok(RuleSelection {
+            enabled: Some(enabled),
+        })
     }
 
     pub fn is_enabled(&self, code: &str) -> bool {
-        self.enabled.contains(code)
+        self.enabled.as_ref().is_none_or(|set| set.contains(code))
     }
 }
 
-fn matching(entry: &str) -> Result<Vec<&'static str>, SelectionError> {
+fn matching(all: &[&'static RuleMeta], entry: &str) -> Result<Vec<&'static str>, SelectionError> {
     let entry = entry.trim();
     if entry.eq_ignore_ascii_case("ALL") {
-        return Ok(REGISTRY.iter().map(|r| r.code).collect());
+        return Ok(all.iter().map(|r| r.code).collect());
     }
     let upper = entry.to_ascii_uppercase();
-    let found: Vec<&'static str> = REGISTRY
+    let found: Vec<&'static str> = all
         .iter()
         .filter(|r| {
-            (upper.starts_with("AML") && r.code.starts_with(&upper))
-                || r.name.eq_ignore_ascii_case(entry)
+            let prefix = upper.len() >= 2
+                && r.code.starts_with(&upper)
+                && upper.chars().take_while(char::is_ascii_uppercase).count() >= 2;
+            prefix || r.name.eq_ignore_ascii_case(entry)
         })
         .map(|r| r.code)
         .collect();
@@ -73,6 +76,7 @@ fn matching(entry: &str) -> Result<Vec<&'static str>, SelectionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::REGISTRY;
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| (*x).to_owned()).collect()
@@ -80,19 +84,22 @@ mod tests {
 
     #[test]
     fn select_and_ignore() {
-        let all = RuleSelection::new(&[], &[]).unwrap();
-        assert!(all.is_enabled("AML201") && all.is_enabled("AML001"));
-        let only = RuleSelection::new(&s(&["AML2"]), &[]).unwrap();
+        let all = RuleSelection::new(REGISTRY, &[], &[]).unwrap();
+        assert!(all.is_enabled("AML201") && all.is_enabled("AML001") && all.is_enabled("ORG001"));
+        let only = RuleSelection::new(REGISTRY, &s(&["AML2"]), &[]).unwrap();
         assert!(only.is_enabled("AML201") && !only.is_enabled("AML001"));
         let by_name =
-            RuleSelection::new(&s(&["no-public-ip-compute-without-egress"]), &[]).unwrap();
+            RuleSelection::new(REGISTRY, &s(&["no-public-ip-compute-without-egress"]), &[])
+                .unwrap();
         assert!(by_name.is_enabled("AML201") && !by_name.is_enabled("AML002"));
-        let ignored = RuleSelection::new(&s(&["ALL"]), &s(&["aml002"])).unwrap();
+        let ignored = RuleSelection::new(REGISTRY, &s(&["ALL"]), &s(&["aml002"])).unwrap();
         assert!(!ignored.is_enabled("AML002") && ignored.is_enabled("AML201"));
         assert_eq!(
-            RuleSelection::new(&s(&["AML9"]), &[]).unwrap_err().0,
+            RuleSelection::new(REGISTRY, &s(&["AML9"]), &[])
+                .unwrap_err()
+                .0,
             "AML9"
         );
-        assert!(RuleSelection::new(&[], &s(&["bogus"])).is_err());
+        assert!(RuleSelection::new(REGISTRY, &[], &s(&["bogus"])).is_err());
     }
 }
