@@ -563,3 +563,137 @@ fn stdin_is_not_read() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+const USER_RULE: &str = r#"code = "ORG001"
+name = "workspace-without-owner-tag"
+severity = "warning"
+summary = "workspace without an `owner` tag"
+types = ["Microsoft.MachineLearningServices/workspaces"]
+assert = "@.tags.owner"
+at = "$.name"
+message = "workspace `{name}` has no `owner` tag"
+help = "add `\"tags\": { \"owner\": \"<team>\" }`"
+doc = """
+## What it does
+Reports workspaces without an owner.
+"""
+"#;
+
+#[test]
+fn user_rules_are_picked_up_and_reported_with_their_own_span() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("policy");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(rules.join("org001.toml"), USER_RULE).unwrap();
+    let text = template(
+        r#"{"type": "Microsoft.MachineLearningServices/workspaces", "apiVersion": "2024-04-01", "name": "mlw-tagged", "tags": {"owner": "ml"}, "properties": {}},
+               {"type": "Microsoft.MachineLearningServices/workspaces", "apiVersion": "2024-04-01", "name": "mlw-orphan", "properties": {}}"#,
+    );
+    let (line, column) = {
+        let at = text.find("\"mlw-orphan\"").unwrap();
+        let before = &text[..at];
+        (
+            before.matches('\n').count() + 1,
+            at - before.rfind('\n').map_or(0, |i| i + 1) + 1,
+        )
+    };
+    std::fs::write(dir.path().join("main.json"), &text).unwrap();
+    let o = amlint_in(dir.path())
+        .args([
+            "--format",
+            "json",
+            "--select",
+            "ORG001",
+            "--rule-dir",
+            "policy",
+            "main.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = &v["diagnostics"].as_array().unwrap();
+    assert_eq!(d.len(), 1, "{v}");
+    assert_eq!(d[0]["code"], "ORG001");
+    assert_eq!(d[0]["file"], "main.json");
+    assert_eq!(d[0]["message"], "workspace `mlw-orphan` has no `owner` tag");
+    assert_eq!(
+        (d[0]["line"].as_u64(), d[0]["column"].as_u64()),
+        (Some(line as u64), Some(column as u64)),
+        "the name of the second workspace"
+    );
+    let o = amlint_in(dir.path())
+        .args(["rules", "--rule-dir", "policy"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).contains("ORG001  workspace-without-owner-tag"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("user: policy/org001.toml"),
+        "{}",
+        stdout(&o)
+    );
+    let o = amlint_in(dir.path())
+        .args(["explain", "ORG001", "--rule-dir", "policy"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).contains("Reports workspaces without an owner."),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn broken_user_rules_exit_2_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.json"), template("")).unwrap();
+    for (broken, line, needle) in [
+        (
+            USER_RULE.replace("@.tags.owner", "@.tags[?"),
+            6,
+            "`assert` is not a JSONPath filter expression",
+        ),
+        (
+            USER_RULE.replace("\"warning\"", "\"critical\""),
+            3,
+            "unknown severity `critical`",
+        ),
+        (
+            USER_RULE.replace("ORG001", "AML201"),
+            0,
+            "rule code `AML201` is already used",
+        ),
+    ] {
+        let rules = dir.path().join("policy");
+        let _ = std::fs::remove_dir_all(&rules);
+        std::fs::create_dir(&rules).unwrap();
+        std::fs::write(rules.join("org001.toml"), &broken).unwrap();
+        let o = amlint_in(dir.path())
+            .args(["--rule-dir", "policy", "main.json"])
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(needle), "{err}");
+        if line > 0 {
+            assert!(
+                err.contains(&format!("policy/org001.toml:{line}:")),
+                "{err}"
+            );
+        }
+    }
+    let o = amlint_in(dir.path())
+        .args(["--rule-dir", "missing-dir", "main.json"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("cannot read rule directory `missing-dir`"),
+        "{}",
+        stderr(&o)
+    );
+}
