@@ -9,6 +9,12 @@ use walkdir::WalkDir;
 /// Directories never walked into (hidden ones are skipped too).
 const SKIPPED_DIRS: &[&str] = &["node_modules", "target"];
 
+/// Whether a directory is never walked into: hidden, `node_modules` or `target`.
+pub fn is_skipped_dir(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref())
+}
+
 /// The files found under the given paths.
 #[derive(Debug, Default)]
 pub struct Discovered {
@@ -32,7 +38,10 @@ pub fn discover(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool) -> Discover
             }
         };
         if !meta.is_dir() {
-            files.insert(root.clone());
+            // Named files are excluded too: pre-commit names every changed file.
+            if !excluded(root) {
+                files.insert(root.clone());
+            }
             continue;
         }
         let walker = WalkDir::new(root)
@@ -43,11 +52,8 @@ pub fn discover(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool) -> Discover
                 if e.depth() == 0 {
                     return true;
                 }
-                if e.file_type().is_dir() {
-                    let name = e.file_name().to_string_lossy();
-                    if name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref()) {
-                        return false;
-                    }
+                if e.file_type().is_dir() && is_skipped_dir(e.file_name()) {
+                    return false;
                 }
                 !excluded(e.path())
             });

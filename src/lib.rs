@@ -4,6 +4,7 @@
 
 pub mod arm;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod lint;
 pub mod model;

@@ -7,6 +7,7 @@
 
 use crate::arm::eval::{self, EvalInput, EvalResource, ParameterValues};
 use crate::arm::value::{Tri, Value};
+use crate::config::{self, Configs, Date, Level, Suppression};
 use crate::discover::{self, FileKind};
 use crate::model::{self, UnitInfo, UnitInput, MODEL_TYPES};
 use crate::parse::{self, ObjectExt, SyntaxError};
@@ -28,6 +29,10 @@ pub struct LintOptions {
     pub catalog: Arc<rules::Catalog>,
     /// Shown paths are relative to this directory.
     pub cwd: PathBuf,
+    /// The configuration files: `exclude`, `[rules]` levels, `[[parameters]]`, `[[suppress]]`.
+    pub configs: Arc<Configs>,
+    /// The date suppressions expire against [default: today, UTC].
+    pub today: Option<Date>,
 }
 
 /// Why a run could not do its job (exit status 2).
@@ -85,11 +90,14 @@ struct Read {
     parameters: Option<ParameterValues>,
     metadata_template: Option<PathBuf>,
     export: Vec<EvalResource>,
+    /// `metadata.amlint.suppress` and `amlint-ignore` comments.
+    suppressions: Vec<Suppression>,
 }
 
 /// Lints `paths`.
 pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, LintError> {
-    let discovered = discover::discover(paths, &|_| false);
+    let configs = &options.configs;
+    let discovered = discover::discover(paths, &|p| configs.excludes(p));
     let mut result = LintResult {
         path_errors: discovered
             .errors
@@ -111,6 +119,24 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
         }
         if !files.contains(p) {
             files.push(p.clone());
+        }
+    }
+    // `[[parameters]]` files join the inputs when their template is linted.
+    // Configurations name files from their own directory: compare absolute paths.
+    let absolute = |p: &Path| discover::normalize(&options.cwd.join(p));
+    let mappings: Vec<config::ParameterMapping> = {
+        let inputs: BTreeSet<PathBuf> = files.iter().map(|p| absolute(p)).collect();
+        configs
+            .parameter_mappings()
+            .into_iter()
+            .filter(|m| inputs.contains(&absolute(&m.template)))
+            .collect()
+    };
+    for m in &mappings {
+        for p in &m.files {
+            if !files.iter().any(|f| absolute(f) == absolute(p)) {
+                files.push(p.clone());
+            }
         }
     }
     let mut clock = Clock::start();
@@ -149,11 +175,34 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
         .map(|(i, p)| (discover::normalize(p), FileId(i as u32)))
         .collect();
     let mut pairs: BTreeMap<FileId, BTreeSet<FileId>> = BTreeMap::new();
-    let explicit: BTreeSet<PathBuf> = options
+    let mut explicit: BTreeSet<PathBuf> = options
         .parameters
         .iter()
         .map(|p| discover::normalize(p))
         .collect();
+    let by_absolute: BTreeMap<PathBuf, FileId> = files
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (absolute(p), FileId(i as u32)))
+        .collect();
+    for m in &mappings {
+        let Some(&template) = by_absolute.get(&absolute(&m.template)) else {
+            continue;
+        };
+        if kinds[template.0 as usize] != FileKind::Template
+            || reads[template.0 as usize].error.is_some()
+        {
+            continue;
+        }
+        for p in &m.files {
+            if let Some(&id) = by_absolute.get(&absolute(p)) {
+                if reads[id.0 as usize].parameters.is_some() {
+                    pairs.entry(template).or_default().insert(id);
+                    explicit.insert(discover::normalize(&files[id.0 as usize]));
+                }
+            }
+        }
+    }
     if !options.parameters.is_empty() {
         if by_path.len() != 1 {
             return Err(LintError::ParametersNeedOneTemplate(by_path.len()));
@@ -340,6 +389,8 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     findings.extend(rules::Context::new(&model).run(&options.catalog, &options.selection));
     clock.lap(&mut result, "run the rules");
     findings.retain(|f| options.selection.is_enabled(f.code));
+    let findings = apply_configuration(findings, &files, reads, options, &mut result);
+    let mut findings = findings;
     crate::report::sort(&mut findings, &result.sources);
     result.model = model;
     result.summary.count(&findings);
@@ -359,6 +410,7 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
         parameters: None,
         metadata_template: None,
         export: Vec::new(),
+        suppressions: Vec::new(),
     };
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -386,6 +438,7 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
             return r;
         }
     };
+    let suppressions = config::suppress::in_file(id, &text);
     if let Some(kind) = discover::quick_classify(&text) {
         // Parsed (and a syntax error reported) when it is evaluated.
         return Read {
@@ -394,6 +447,7 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
             parameters: None,
             metadata_template: None,
             export: Vec::new(),
+            suppressions,
         };
     }
     let ast = match parse::parse(&text) {
@@ -405,6 +459,7 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
                 parameters: None,
                 metadata_template: None,
                 export: Vec::new(),
+                suppressions: Vec::new(),
             }
         }
     };
@@ -415,6 +470,7 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
         parameters: None,
         metadata_template: None,
         export: Vec::new(),
+        suppressions,
     };
     match kind {
         FileKind::Parameters => {
@@ -546,4 +602,100 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     } else {
         text
     }
+}
+
+/// Applies what the configuration says about findings: `[rules]` levels, then suppressions from
+/// configurations, templates and comments; reports suppressions that are malformed, expired or
+/// unused.
+fn apply_configuration(
+    findings: Vec<Finding>,
+    files: &[PathBuf],
+    reads: Vec<Read>,
+    options: &LintOptions,
+    result: &mut LintResult,
+) -> Vec<Finding> {
+    let configs = &options.configs;
+    let mut suppressions: Vec<Suppression> =
+        reads.into_iter().flat_map(|r| r.suppressions).collect();
+    // Configuration files with suppressions become sources, so that reports can point into them.
+    let mut registered: Vec<(Arc<config::ConfigFile>, FileId)> = Vec::new();
+    for c in &configs.loaded {
+        for s in &c.suppress {
+            let Some(file) = &s.config_file else { continue };
+            let id = match registered.iter().find(|(f, _)| f.path == file.path) {
+                Some((_, id)) => *id,
+                None => {
+                    let id = result.sources.push(SourceFile::new(
+                        file.path.clone(),
+                        display_path(&file.path, &options.cwd),
+                        Arc::from(file.text.as_str()),
+                    ));
+                    registered.push((file.clone(), id));
+                    id
+                }
+            };
+            // A file that several configurations extend is read once per chain: keep one copy.
+            if suppressions.iter().any(|o| {
+                o.config_file.as_ref().is_some_and(|f| f.path == file.path)
+                    && (o.span.start, o.span.end) == (s.span.start, s.span.end)
+            }) {
+                continue;
+            }
+            let mut s = s.clone();
+            s.span.file = id;
+            suppressions.push(s);
+        }
+    }
+    if configs.loaded.is_empty() && suppressions.is_empty() {
+        return findings;
+    }
+    let path_of = |id: FileId| -> Option<PathBuf> {
+        files
+            .get(id.0 as usize)
+            .cloned()
+            .or_else(|| result.sources.get(id).map(|f| f.path.clone()))
+    };
+    let level = |code: &str, name: &str, file: FileId| -> Option<Level> {
+        let path = path_of(file)?;
+        configs.for_path(&path)?.level(code, name)
+    };
+    let leveled = |mut f: Finding| -> Option<Finding> {
+        match level(f.code, f.name, f.span.file) {
+            Some(Level::Off) => None,
+            Some(Level::On(severity)) => {
+                f.severity = severity;
+                Some(f)
+            }
+            None => Some(f),
+        }
+    };
+    let findings: Vec<Finding> = findings.into_iter().filter_map(leveled).collect();
+    if suppressions.is_empty() {
+        return findings;
+    }
+    let ran = |code: &str, file: Option<FileId>| -> bool {
+        options.selection.is_enabled(code)
+            && !file.is_some_and(|f| {
+                options
+                    .catalog
+                    .find(code)
+                    .is_some_and(|(m, _)| level(m.code, m.name, f) == Some(Level::Off))
+            })
+    };
+    let applied = config::apply(
+        findings,
+        &suppressions,
+        &config::ApplyContext {
+            catalog: &options.catalog,
+            today: options.today.unwrap_or_else(Date::today),
+            path: &path_of,
+            ran: &ran,
+        },
+    );
+    applied
+        .findings
+        .into_iter()
+        .filter(|f| options.selection.is_enabled(f.code))
+        .filter_map(leveled)
+        .collect()
 }

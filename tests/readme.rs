@@ -23,3 +23,47 @@ fn readme_starts_with_the_two_commands() {
     );
     assert!(first_block.contains("cargo test"), "{first_block}");
 }
+
+/// The fenced block of `lang` that follows `heading`.
+fn block_after(readme: &str, heading: &str, lang: &str) -> String {
+    let after = &readme[readme.find(heading).expect(heading)..];
+    let fence = format!("```{lang}\n");
+    let start = after.find(&fence).expect("a fenced block") + fence.len();
+    let end = after[start..].find("```").expect("a closed block");
+    after[start..start + end].to_owned()
+}
+
+#[test]
+fn readme_configuration_example_loads() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let example = block_after(&readme, "## Configuration", "toml");
+    let dir = tempfile::tempdir().unwrap();
+    for f in [
+        "infra/main.json",
+        "infra/main.dev.parameters.json",
+        "infra/main.prod.parameters.json",
+    ] {
+        let path = dir.path().join(f);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "{}").unwrap();
+    }
+    let path = dir.path().join("amlint.toml");
+    std::fs::write(&path, &example).unwrap();
+    let config = amlint::config::Config::load(&path).unwrap_or_else(|e| panic!("{e}\n{example}"));
+    assert_eq!(config.parameters.len(), 1);
+    assert_eq!(config.suppress.len(), 1);
+    let configs = amlint::config::Configs::forced(&path).unwrap();
+    configs.validate(&Catalog::default()).unwrap();
+}
+
+#[test]
+fn readme_metadata_suppression_example_parses() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let snippet = block_after(&readme, "### Suppressions", "json");
+    let text = format!("{{ \"type\": \"Microsoft.Network/networkSecurityGroups\", {snippet} }}");
+    let found = amlint::config::suppress::in_file(amlint::source::FileId(0), &text);
+    assert_eq!(found.len(), 1, "{text}");
+    assert!(found[0].invalid.is_none() && found[0].reason.is_some());
+}

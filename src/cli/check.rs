@@ -1,8 +1,9 @@
 //! `amlint check`: lint, render, decide the exit status.
 
-use super::{CheckArgs, CliError, ColorChoice, ExitStatus, FailOn, Format, Output};
+use super::{CheckArgs, CliError, ColorChoice, ExitStatus, Format, Output};
+use crate::config::FailOn;
 use crate::lint::{self, LintOptions};
-use crate::report::{self, human, Severity};
+use crate::report::{self, human};
 use crate::rules::RuleSelection;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -11,20 +12,27 @@ use std::path::PathBuf;
 const WORKER_STACK: usize = 16 * 1024 * 1024;
 
 pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
-    let catalog = super::catalog(&args.rule_dir)?;
-    let metas: Vec<_> = catalog.rules().into_iter().map(|(m, _)| m).collect();
-    let selection = RuleSelection::new(&metas, &args.select, &args.ignore)?;
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
+    let configs = args.config.load(&paths)?;
+    let catalog = super::catalog(&args.rule_dir, &configs)?;
+    let metas: Vec<_> = catalog.rules().into_iter().map(|(m, _)| m).collect();
+    let selection = RuleSelection::new(&metas, &args.select, &args.ignore)?;
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let fail_on = args
+        .fail_on
+        .or_else(|| configs.primary().and_then(|c| c.fail_on))
+        .unwrap_or(FailOn::Warning);
     let options = LintOptions {
         parameters: args.parameters.clone(),
         selection,
         cwd,
         catalog: std::sync::Arc::new(catalog),
+        configs: std::sync::Arc::new(configs),
+        today: None,
     };
     let jobs = args
         .jobs
@@ -61,6 +69,12 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
         }
     };
     if args.verbose {
+        for c in &options.configs.loaded {
+            out.stderr.push_str(&format!(
+                "configuration: `{}`\n",
+                lint::display_path(&c.path, &options.cwd)
+            ));
+        }
         for (phase, took) in &result.timings {
             out.stderr
                 .push_str(&format!("{phase}: {:.1} ms\n", took.as_secs_f64() * 1000.0));
@@ -98,12 +112,7 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
     if !result.path_errors.is_empty() {
         return Ok(ExitStatus::Error);
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
+    let threshold = fail_on.threshold();
     let failed = threshold.is_some_and(|t| result.findings.iter().any(|f| f.severity >= t));
     Ok(if failed {
         ExitStatus::Failure

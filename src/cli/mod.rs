@@ -39,6 +39,9 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Rules(#[from] crate::rules::CatalogError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] Box<crate::config::ConfigError>),
     #[error("no rule is called `{0}`")]
     #[diagnostic(
         code(amlint::explain),
@@ -87,14 +90,6 @@ pub enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Info,
-    Never,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
@@ -111,9 +106,10 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit with status 1 when a diagnostic has this severity or a higher one.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Exit with status 1 when a diagnostic has this severity or a higher one [default: the
+    /// configuration's `fail-on`, or warning]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<crate::config::FailOn>,
     /// Only these rules: codes, code prefixes (`AML2`), names, or `ALL`; comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Vec<String>,
@@ -138,6 +134,32 @@ pub struct CheckArgs {
     /// A directory of declarative rule files (`*.toml`) to add; repeatable.
     #[arg(long, value_name = "DIR")]
     pub rule_dir: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Which configuration applies.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// Use this configuration file for every path instead of discovering `amlint.toml`.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long)]
+    pub isolated: bool,
+}
+
+impl ConfigArgs {
+    /// The configurations for `paths`.
+    pub fn load(&self, paths: &[PathBuf]) -> Result<crate::config::Configs, CliError> {
+        Ok(if self.isolated {
+            crate::config::Configs::isolated()
+        } else if let Some(file) = &self.config {
+            crate::config::Configs::forced(file)?
+        } else {
+            crate::config::Configs::discover(paths)?
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -154,6 +176,8 @@ pub struct RulesArgs {
     /// A directory of declarative rule files (`*.toml`) to add; repeatable.
     #[arg(long, value_name = "DIR")]
     pub rule_dir: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Debug, Args)]
@@ -163,6 +187,8 @@ pub struct ExplainArgs {
     /// A directory of declarative rule files (`*.toml`) to add; repeatable.
     #[arg(long, value_name = "DIR")]
     pub rule_dir: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 /// What `run` writes: the text for standard output, and what goes to standard error.
@@ -178,24 +204,32 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<ExitStatus, CliError> {
         Some(Command::Check(args)) => check::run(args, out),
         None => check::run(cli.check, out),
         Some(Command::Rules(args)) => {
-            let catalog = catalog(&args.rule_dir)?;
+            let configs = args.config.load(&[PathBuf::from(".")])?;
+            let catalog = catalog(&args.rule_dir, &configs)?;
             out.stdout = rules_cmd::list(&catalog, args.format);
             Ok(ExitStatus::Success)
         }
         Some(Command::Explain(args)) => {
-            let catalog = catalog(&args.rule_dir)?;
+            let configs = args.config.load(&[PathBuf::from(".")])?;
+            let catalog = catalog(&args.rule_dir, &configs)?;
             out.stdout = rules_cmd::explain(&catalog, &args.rule)?;
             Ok(ExitStatus::Success)
         }
     }
 }
 
-/// The rules of a run: built-in and the project's, plus the rule directories given.
-pub(crate) fn catalog(dirs: &[PathBuf]) -> Result<crate::rules::Catalog, CliError> {
+/// The rules of a run: built-in and the project's, plus the rule directories given on the
+/// command line and in the configurations, with the primary configuration's `[aml]` settings.
+/// Also checks that the configurations name only rules that exist.
+pub(crate) fn catalog(
+    dirs: &[PathBuf],
+    configs: &crate::config::Configs,
+) -> Result<crate::rules::Catalog, CliError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    Ok(crate::rules::Catalog::with_dirs(
-        &crate::rules::Settings::default(),
-        dirs,
-        &cwd,
-    )?)
+    let mut all = dirs.to_vec();
+    all.extend(configs.rule_dirs());
+    let settings = configs.primary().map(|c| c.aml.clone()).unwrap_or_default();
+    let catalog = crate::rules::Catalog::with_dirs(&settings, &all, &cwd)?;
+    configs.validate(&catalog)?;
+    Ok(catalog)
 }

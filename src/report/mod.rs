@@ -44,6 +44,8 @@ pub struct Related {
 pub struct ResourceRef {
     pub full_type: String,
     pub name: String,
+    /// The resource's declaration (where `metadata.amlint.suppress` would be written).
+    pub declaration: Span,
 }
 
 /// One diagnostic.

@@ -7,6 +7,9 @@
 mod aml001;
 mod aml002;
 mod aml003;
+mod aml004;
+mod aml005;
+mod aml006;
 mod aml101;
 mod aml102;
 mod aml103;
@@ -105,6 +108,9 @@ pub static REGISTRY: &[&RuleMeta] = &[
     &aml001::InvalidJson::META,
     &aml002::UnverifiableNetworkPath::META,
     &aml003::TemplateInvalid::META,
+    &aml004::InvalidSuppression::META,
+    &aml005::ExpiredSuppression::META,
+    &aml006::UnusedSuppression::META,
     &aml101::PublicIpComputeAzuremlInboundBlocked::META,
     &aml102::PublicIpComputeBatchInboundBlocked::META,
     &aml103::ComputeInstancePublicIpImplicit::META,
@@ -308,6 +314,7 @@ fn resource_ref(e: &Entity) -> ResourceRef {
     ResourceRef {
         full_type: e.full_type.to_string(),
         name: e.display_name(),
+        declaration: e.span,
     }
 }
 
