@@ -67,3 +67,42 @@ fn readme_metadata_suppression_example_parses() {
     assert_eq!(found.len(), 1, "{text}");
     assert!(found[0].invalid.is_none() && found[0].reason.is_some());
 }
+
+/// Every fenced block of `lang` between `heading` and the next `## ` heading.
+pub fn blocks_in_section(readme: &str, heading: &str, lang: &str) -> Vec<String> {
+    let start = readme.find(heading).expect(heading) + heading.len();
+    let section = &readme[start..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let fence = format!("```{lang}\n");
+    let mut out = Vec::new();
+    let mut rest = section;
+    while let Some(i) = rest.find(&fence) {
+        let body = &rest[i + fence.len()..];
+        let end = body.find("```").expect("a closed block");
+        out.push(body[..end].to_owned());
+        rest = &body[end + 3..];
+    }
+    out
+}
+
+#[test]
+fn readme_pre_commit_snippets_use_the_hooks_of_the_manifest() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let manifest = std::fs::read_to_string(format!("{root}/.pre-commit-hooks.yaml")).unwrap();
+    let blocks = blocks_in_section(&readme, "## pre-commit", "yaml");
+    assert_eq!(blocks.len(), 2);
+    for block in blocks {
+        let ids: Vec<&str> = block
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("- id: "))
+            .collect();
+        assert!(!ids.is_empty(), "{block}");
+        for id in ids {
+            assert!(
+                manifest.contains(&format!("- id: {id}\n")),
+                "the manifest has no hook `{id}`"
+            );
+        }
+    }
+}
