@@ -37,8 +37,15 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
         .map_err(|e| CliError::Threads(jobs, e.to_string()))?;
     let result = pool.install(|| lint::lint(&paths, &options))?;
 
-    let text = match args.format {
+    let mut text = match args.format {
         Format::Json => report::json::render(&result.findings, &result.sources, &result.summary),
+        Format::Concise => report::concise::render(&result.findings, &result.sources),
+        Format::Sarif => {
+            report::sarif::render(&result.findings, &result.sources, &metas, &options.cwd)
+        }
+        Format::Github => report::github::render(&result.findings, &result.sources),
+        Format::Azure => report::azure::render(&result.findings, &result.sources),
+        Format::Junit => report::junit::render(&result.findings, &result.sources, &result.skipped),
         Format::Human => {
             let color = match args.color {
                 ColorChoice::Always => true,
@@ -49,17 +56,25 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
                         && std::io::stdout().is_terminal()
                 }
             };
-            let mut text = human::render(
+            human::render(
                 &result.findings,
                 &result.sources,
                 human::Style { color, width: 100 },
-            );
-            if !args.quiet {
-                text.push_str(&human::summary_line(&result.summary));
-            }
-            text
+            )
         }
     };
+    let for_people = matches!(args.format, Format::Human | Format::Concise);
+    if args.statistics {
+        let table = report::statistics::render(&result.findings);
+        if for_people {
+            text.push_str(&table);
+        } else {
+            out.stderr.push_str(&table);
+        }
+    }
+    if for_people && !args.quiet {
+        text.push_str(&human::summary_line(&result.summary));
+    }
     if args.verbose {
         for (phase, took) in &result.timings {
             out.stderr
