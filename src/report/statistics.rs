@@ -13,10 +13,15 @@ pub fn render(findings: &[Finding]) -> String {
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let code_width = rows.iter().map(|((c, _), _)| c.len()).max().unwrap_or(0);
     let name_width = rows.iter().map(|((_, n), _)| n.len()).max().unwrap_or(0);
+    let count_width = rows
+        .iter()
+        .map(|(_, n)| n.to_string().len())
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     for ((code, name), count) in rows {
         out.push_str(&format!(
-            "{:<code_width$}  {:<name_width$}  {count:>5}\n",
+            "{:<code_width$}  {:<name_width$}  {count:>count_width$}\n",
             escape::line(code),
             escape::line(name)
         ));
