@@ -212,3 +212,48 @@ pub(crate) fn details(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_without_a_file_render_in_every_text_format() {
+        let sources = Sources::default();
+        let f = Finding {
+            code: "AML999",
+            name: "nowhere",
+            severity: Severity::Info,
+            message: "a finding in no file".to_owned(),
+            help: Some("do something".to_owned()),
+            span: Span::NONE,
+            label: None,
+            resource: None,
+            parameters_file: None,
+            related: vec![Related {
+                span: Span::NONE,
+                message: "a hop".to_owned(),
+            }],
+        };
+        let findings = [f];
+        assert_eq!(
+            concise::render(&findings, &sources),
+            "AML999 a finding in no file\n"
+        );
+        assert_eq!(
+            github::render(&findings, &sources),
+            "::notice title=AML999 (nowhere)::a finding in no file%0Arelated: a hop%0Ahelp: do something\n"
+        );
+        assert_eq!(
+            azure::render(&findings, &sources),
+            "##vso[task.logissue type=warning;code=AML999]info: AML999 (nowhere): a finding in no file%0Arelated: a hop%0Ahelp: do something\n"
+        );
+        let xml = junit::render(&findings, &sources, &[]);
+        assert!(
+            xml.contains("<testsuite name=\"amlint\" tests=\"1\" failures=\"1\""),
+            "{xml}"
+        );
+        assert!(xml.contains("<failure message=\"a finding in no file\" type=\"info\">a finding in no file\nrelated: a hop\nhelp: do something</failure>"), "{xml}");
+        assert_eq!(statistics::render(&findings), "AML999  nowhere  1\n");
+    }
+}

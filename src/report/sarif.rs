@@ -436,3 +436,99 @@ pub fn render(findings: &[Finding], sources: &Sources, rules: &[&RuleMeta], cwd:
     text.push('\n');
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Related, ResourceRef};
+    use crate::source::Span;
+
+    fn finding(span: Span) -> Finding {
+        Finding {
+            code: "AML999",
+            name: "not-in-the-catalog",
+            severity: Severity::Warning,
+            message: "a finding in no file".to_owned(),
+            help: None,
+            span,
+            label: None,
+            resource: None,
+            parameters_file: None,
+            related: vec![Related {
+                span: Span::NONE,
+                message: "a hop in no file".to_owned(),
+            }],
+        }
+    }
+
+    fn validate(text: &str) {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/schemas/sarif-schema-2.1.0.json"))
+                .unwrap();
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap();
+        let log: serde_json::Value = serde_json::from_str(text).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}\n{text}");
+    }
+
+    #[test]
+    fn findings_without_a_file_are_valid_sarif() {
+        let sources = Sources::default();
+        let mut with_resource = finding(Span::NONE);
+        with_resource.resource = Some(ResourceRef {
+            full_type: "Microsoft.Network/networkSecurityGroups".to_owned(),
+            name: "nsg".to_owned(),
+        });
+        let text = render(
+            &[finding(Span::NONE), with_resource],
+            &sources,
+            &[],
+            Path::new("/work/some dir"),
+        );
+        validate(&text);
+        let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let run = &log["runs"][0];
+        assert_eq!(run["tool"]["driver"]["rules"][0]["id"], "AML999");
+        assert_eq!(run["results"][0]["ruleIndex"], 0);
+        assert!(run["results"][0].get("locations").is_none());
+        assert_eq!(
+            run["results"][1]["locations"][0]["logicalLocations"][0]["name"],
+            "nsg"
+        );
+        assert_eq!(
+            run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+            "file:///work/some%20dir/"
+        );
+        // Two findings of one identity still get two fingerprints.
+        let a = &run["results"][0]["partialFingerprints"][FINGERPRINT];
+        let text = render(
+            &[finding(Span::NONE), finding(Span::NONE)],
+            &sources,
+            &[],
+            Path::new("/"),
+        );
+        let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let results = &log["runs"][0]["results"];
+        assert_eq!(&results[0]["partialFingerprints"][FINGERPRINT], a);
+        assert_ne!(
+            results[0]["partialFingerprints"][FINGERPRINT],
+            results[1]["partialFingerprints"][FINGERPRINT]
+        );
+    }
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(
+            uri("infra/a b#c%.json"),
+            ("infra/a%20b%23c%25.json".to_owned(), Some(SRCROOT))
+        );
+        assert_eq!(
+            uri("/abs/ä.json"),
+            ("file:///abs/%C3%A4.json".to_owned(), None)
+        );
+        assert_eq!(uri("../x:y.json").0, "../x%3Ay.json");
+    }
+}
