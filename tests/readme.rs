@@ -106,3 +106,85 @@ fn readme_pre_commit_snippets_use_the_hooks_of_the_manifest() {
         }
     }
 }
+
+/// Copies `from` (a directory of files) into `to`.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn readme_ci_snippets_run() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut ran = 0;
+    for section in ["## GitHub Actions", "## Azure Pipelines", "## GitLab CI"] {
+        for block in blocks_in_section(&readme, section, "yaml") {
+            for line in block.lines() {
+                let command = line
+                    .trim()
+                    .trim_start_matches("- ")
+                    .trim_start_matches("run: ")
+                    .trim_start_matches("script: ");
+                let Some(args) = command.strip_prefix("amlint ") else {
+                    continue;
+                };
+                // A checkout with findings in `infra/`, as the snippets expect.
+                let work = tempfile::tempdir().unwrap();
+                copy_dir(&root.join("fixtures/scenarios"), &work.path().join("infra"));
+                let staging = work.path().join("staging");
+                std::fs::create_dir_all(&staging).unwrap();
+                let args: Vec<String> = args
+                    .replace(
+                        "$(Build.ArtifactStagingDirectory)",
+                        staging.to_str().unwrap(),
+                    )
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect();
+                let o = std::process::Command::new(env!("CARGO_BIN_EXE_amlint"))
+                    .args(&args)
+                    .current_dir(work.path())
+                    .output()
+                    .unwrap();
+                let expected = if command.contains("--fail-on never") {
+                    0
+                } else {
+                    1
+                };
+                assert_eq!(
+                    o.status.code(),
+                    Some(expected),
+                    "{section}: `{command}`: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
+                let output = match args.iter().position(|a| a == "-o") {
+                    Some(i) => std::fs::read_to_string(work.path().join(&args[i + 1]))
+                        .unwrap_or_else(|e| panic!("{section}: `{command}` wrote no report: {e}")),
+                    None => String::from_utf8(o.stdout).unwrap(),
+                };
+                let format = &args[args.iter().position(|a| a == "--format").unwrap() + 1];
+                let well_formed = match format.as_str() {
+                    "sarif" => serde_json::from_str::<serde_json::Value>(&output)
+                        .is_ok_and(|v| v["version"] == "2.1.0"),
+                    "junit" => output.starts_with("<?xml") && output.contains("<testsuites"),
+                    "github" => output.lines().all(|l| l.starts_with("::")),
+                    "azure" => output.lines().all(|l| l.starts_with("##vso[task.logissue")),
+                    "concise" => output.contains(": AML"),
+                    other => panic!("{section}: unexpected format {other}"),
+                };
+                assert!(well_formed, "{section}: `{command}`:\n{output}");
+                ran += 1;
+            }
+        }
+    }
+    assert_eq!(ran, 6, "every amlint command of the CI sections runs");
+}

@@ -3,7 +3,7 @@
 use super::{CheckArgs, CliError, ColorChoice, ExitStatus, Format, Output};
 use crate::config::FailOn;
 use crate::lint::{self, LintOptions};
-use crate::report::{self, human};
+use crate::report::{self, escape, human};
 use crate::rules::RuleSelection;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -45,8 +45,15 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
         .map_err(|e| CliError::Threads(jobs, e.to_string()))?;
     let result = pool.install(|| lint::lint(&paths, &options))?;
 
-    let text = match args.format {
+    let mut text = match args.format {
         Format::Json => report::json::render(&result.findings, &result.sources, &result.summary),
+        Format::Concise => report::concise::render(&result.findings, &result.sources),
+        Format::Sarif => {
+            report::sarif::render(&result.findings, &result.sources, &metas, &options.cwd)
+        }
+        Format::Github => report::github::render(&result.findings, &result.sources),
+        Format::Azure => report::azure::render(&result.findings, &result.sources),
+        Format::Junit => report::junit::render(&result.findings, &result.sources, &result.skipped),
         Format::Human => {
             let color = match args.color {
                 ColorChoice::Always => true,
@@ -57,22 +64,30 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
                         && std::io::stdout().is_terminal()
                 }
             };
-            let mut text = human::render(
+            human::render(
                 &result.findings,
                 &result.sources,
                 human::Style { color, width: 100 },
-            );
-            if !args.quiet {
-                text.push_str(&human::summary_line(&result.summary));
-            }
-            text
+            )
         }
     };
+    let for_people = matches!(args.format, Format::Human | Format::Concise);
+    if args.statistics {
+        let table = report::statistics::render(&result.findings);
+        if for_people {
+            text.push_str(&table);
+        } else {
+            out.stderr.push_str(&table);
+        }
+    }
+    if for_people && !args.quiet {
+        text.push_str(&human::summary_line(&result.summary));
+    }
     if args.verbose {
         for c in &options.configs.loaded {
             out.stderr.push_str(&format!(
                 "configuration: `{}`\n",
-                lint::display_path(&c.path, &options.cwd)
+                escape::line(&lint::display_path(&c.path, &options.cwd))
             ));
         }
         for (phase, took) in &result.timings {
@@ -83,7 +98,7 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
             if let Some(f) = result.sources.get(*id) {
                 out.stderr.push_str(&format!(
                     "skipped `{}`: not an ARM template, parameter file or resource export\n",
-                    f.display
+                    escape::line(&f.display)
                 ));
             }
         }
@@ -91,7 +106,7 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
             if let Some(f) = result.sources.get(*id) {
                 out.stderr.push_str(&format!(
                     "parameter file `{}` pairs with no template among the inputs (name it `<template>.parameters.json`, set `metadata.template`, or pass `--parameters`)\n",
-                    f.display
+                    escape::line(&f.display)
                 ));
             }
         }
@@ -106,8 +121,11 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
         None => out.stdout = text,
     }
     for (path, reason) in &result.path_errors {
-        out.stderr
-            .push_str(&format!("error: cannot lint `{path}`: {reason}\n"));
+        out.stderr.push_str(&format!(
+            "error: cannot lint `{}`: {}\n",
+            escape::line(path),
+            escape::line(reason)
+        ));
     }
     if !result.path_errors.is_empty() {
         return Ok(ExitStatus::Error);

@@ -85,8 +85,18 @@ pub enum Command {
 pub enum Format {
     /// Source snippets, labels and help, for people.
     Human,
+    /// One line per finding: `file:line:col: CODE message`.
+    Concise,
     /// The versioned JSON format.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// Azure Pipelines logging commands (`##vso[task.logissue]`).
+    Azure,
+    /// JUnit XML, for the test reports of Azure DevOps and GitLab.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -119,6 +129,11 @@ pub struct CheckArgs {
     /// Parameter file for the single template being linted (repeatable: one evaluation each).
     #[arg(long, value_name = "FILE")]
     pub parameters: Vec<PathBuf>,
+    /// After the report, count the findings of each rule (code, name, count). With `human` and
+    /// `concise` the table follows the report; with the machine formats it goes to standard error,
+    /// so that the report stays valid.
+    #[arg(long)]
+    pub statistics: bool,
     /// Print diagnostics only, no summary.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,

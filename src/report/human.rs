@@ -1,8 +1,13 @@
 //! Output for people: miette's graphical reports, one per finding, and a summary line.
+//!
+//! miette writes messages, labels and source lines as they are, escape sequences included, so
+//! everything from the linted files is escaped first ([`escape::text`] for messages,
+//! [`escape::source`] for the snippets, with the spans moved to match).
 
+use super::escape::{self, Shifts};
 use super::texts::Texts;
 use super::{Finding, Severity, Summary};
-use crate::source::{Sources, Span};
+use crate::source::{FileId, Sources, Span};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
 };
@@ -78,51 +83,122 @@ impl Diagnostic for Report {
     }
 }
 
-fn source(texts: &mut Texts<'_>, sources: &Sources, span: Span) -> Option<NamedSource<Arc<str>>> {
-    let file = sources.get(span.file)?;
-    let (text, _) = texts.get(span.file);
-    Some(NamedSource::new(file.display.clone(), text).with_language("json"))
+/// A span in the text shown: offset and length.
+type Offsets = (usize, usize);
+
+/// The texts of the snippets, with what a terminal must not see escaped ([`escape::source`]), and
+/// where that moved their offsets.
+struct Snippets<'s> {
+    texts: Texts<'s>,
+    escaped: Vec<(FileId, Arc<str>, Option<Shifts>)>,
 }
 
-fn label(span: Span, text: Option<String>) -> LabeledSpan {
-    LabeledSpan::new(text, span.start as usize, span.len())
+impl<'s> Snippets<'s> {
+    fn new(sources: &'s Sources) -> Self {
+        Snippets {
+            texts: Texts::new(sources),
+            escaped: Vec::new(),
+        }
+    }
+
+    /// The text of `file` to show, and how to move its offsets.
+    fn get(&mut self, file: FileId) -> (Arc<str>, Option<Shifts>) {
+        if let Some((_, text, shifts)) = self.escaped.iter().find(|(f, _, _)| *f == file) {
+            return (Arc::clone(text), shifts.clone());
+        }
+        let (text, _) = self.texts.get(file);
+        let (text, shifts) = match escape::source(&text) {
+            Some((escaped, shifts)) => (Arc::from(escaped), Some(shifts)),
+            None => (text, None),
+        };
+        if self.escaped.len() == 8 {
+            self.escaped.remove(0);
+        }
+        self.escaped.push((file, Arc::clone(&text), shifts.clone()));
+        (text, shifts)
+    }
+
+    /// A snippet of the file of `span`, and `span` as an offset and length in it.
+    fn source(
+        &mut self,
+        sources: &Sources,
+        span: Span,
+    ) -> Option<(NamedSource<Arc<str>>, Offsets)> {
+        let file = sources.get(span.file)?;
+        let (text, shifts) = self.get(span.file);
+        let (start, end) = match &shifts {
+            Some(s) => (s.map(span.start as usize), s.map(span.end as usize)),
+            None => (span.start as usize, span.end as usize),
+        };
+        let name = escape::text(&file.display).into_owned();
+        Some((
+            NamedSource::new(name, text).with_language("json"),
+            (start, end.saturating_sub(start)),
+        ))
+    }
+
+    /// `span` as an offset and length in the text shown for its file.
+    fn at(&mut self, span: Span) -> Offsets {
+        let (_, shifts) = self.get(span.file);
+        let (start, end) = match &shifts {
+            Some(s) => (s.map(span.start as usize), s.map(span.end as usize)),
+            None => (span.start as usize, span.end as usize),
+        };
+        (start, end.saturating_sub(start))
+    }
 }
 
-fn report(finding: &Finding, sources: &Sources, texts: &mut Texts<'_>) -> Report {
+fn shown(text: &str) -> String {
+    escape::text(text).into_owned()
+}
+
+fn report(finding: &Finding, sources: &Sources, snippets: &mut Snippets<'_>) -> Report {
+    let source = snippets.source(sources, finding.span);
+    let primary = match &source {
+        Some((_, at)) => *at,
+        None => (finding.span.start as usize, finding.span.len()),
+    };
     let mut labels = vec![LabeledSpan::new_primary_with_span(
-        finding.label.clone(),
-        (finding.span.start as usize, finding.span.len()),
+        finding.label.as_deref().map(shown),
+        primary,
     )];
     let mut related = Vec::new();
     for r in &finding.related {
         if r.span.file == finding.span.file {
-            labels.push(label(r.span, Some(r.message.clone())));
+            labels.push(LabeledSpan::new_with_span(
+                Some(shown(&r.message)),
+                snippets.at(r.span),
+            ));
         } else {
+            let (source, at) = match snippets.source(sources, r.span) {
+                Some((s, at)) => (Some(s), at),
+                None => (None, (r.span.start as usize, r.span.len())),
+            };
             related.push(Report {
-                message: r.message.clone(),
+                message: shown(&r.message),
                 code: String::new(),
                 severity: Severity::Info,
                 help: None,
-                source: source(texts, sources, r.span),
-                labels: vec![label(r.span, None)],
+                source,
+                labels: vec![LabeledSpan::new_with_span(None, at)],
                 related: Vec::new(),
             });
         }
     }
-    let mut help = finding.help.clone();
+    let mut help = finding.help.as_deref().map(shown);
     if let Some(p) = finding.parameters_file.and_then(|p| sources.get(p)) {
-        let note = format!("evaluated with parameter file `{}`", p.display);
+        let note = format!("evaluated with parameter file `{}`", shown(&p.display));
         help = Some(match help {
             Some(h) => format!("{h}\n{note}"),
             None => note,
         });
     }
     Report {
-        message: finding.message.clone(),
+        message: shown(&finding.message),
         code: format!("{}({})", finding.code, finding.name),
         severity: finding.severity,
         help,
-        source: source(texts, sources, finding.span),
+        source: source.map(|(s, _)| s),
         labels,
         related,
     }
@@ -141,12 +217,12 @@ pub fn render(findings: &[Finding], sources: &Sources, style: Style) -> String {
         .with_context_lines(1)
         .with_show_related_as_nested(true);
     let mut out = String::new();
-    let mut texts = Texts::new(sources);
+    let mut snippets = Snippets::new(sources);
     for f in findings {
-        let r = report(f, sources, &mut texts);
+        let r = report(f, sources, &mut snippets);
         // Writing to a String cannot fail; a rendering error leaves the plain message.
         if handler.render_report(&mut out, &r).is_err() {
-            out.push_str(&f.message);
+            out.push_str(&r.message);
             out.push('\n');
         }
         out.push('\n');

@@ -109,8 +109,10 @@ pub fn render(findings: &[Finding], sources: &Sources, summary: &Summary) -> Str
         diagnostics,
         summary,
     };
-    let mut text =
+    let text =
         serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    // The same JSON value, with what a terminal or a CI log would act on escaped.
+    let mut text = super::escape::json_output(text);
     text.push('\n');
     text
 }

@@ -1,7 +1,16 @@
-//! Findings and how they are shown: for people (miette) and for machines (JSON).
+//! Findings and how they are shown: for people (miette, concise lines), for machines (JSON,
+//! SARIF, JUnit) and for CI logs (GitHub Actions workflow commands, Azure Pipelines logging
+//! commands). Every value from a template is escaped for its format by [`escape`].
 
+pub mod azure;
+pub mod concise;
+pub mod escape;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
+pub mod statistics;
 pub mod texts;
 
 use crate::source::{FileId, Sources, Span};
@@ -29,6 +38,32 @@ impl Severity {
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Where a span is, for rendering: the file as shown, start and end as 1-based lines and columns
+/// (columns in Unicode scalar values, the end exclusive).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Location {
+    /// The location of `span`, or `None` for a span in no known file.
+    pub fn of(texts: &mut texts::Texts<'_>, sources: &Sources, span: Span) -> Option<Location> {
+        let file = sources.get(span.file)?;
+        let (a, b) = texts.position(span);
+        Some(Location {
+            file: file.display.clone(),
+            line: a.line,
+            column: a.column,
+            end_line: b.line,
+            end_column: b.column,
+        })
     }
 }
 
@@ -150,4 +185,77 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// The text of a finding for formats that show one block per finding (GitHub, Azure Pipelines,
+/// JUnit): the message, then each related location as `related: file:line:col: message`, the
+/// help, and the parameter file of the evaluation. Not escaped: each format escapes it.
+pub(crate) fn details(
+    finding: &Finding,
+    sources: &Sources,
+    texts: &mut texts::Texts<'_>,
+) -> String {
+    let mut out = finding.message.clone();
+    for r in &finding.related {
+        match Location::of(texts, sources, r.span) {
+            Some(at) => out.push_str(&format!(
+                "\nrelated: {}:{}:{}: {}",
+                at.file, at.line, at.column, r.message
+            )),
+            None => out.push_str(&format!("\nrelated: {}", r.message)),
+        }
+    }
+    if let Some(help) = &finding.help {
+        out.push_str("\nhelp: ");
+        out.push_str(help);
+    }
+    if let Some(p) = finding.parameters_file.and_then(|p| sources.get(p)) {
+        out.push_str(&format!("\nevaluated with parameter file `{}`", p.display));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_without_a_file_render_in_every_text_format() {
+        let sources = Sources::default();
+        let f = Finding {
+            code: "AML999",
+            name: "nowhere",
+            severity: Severity::Info,
+            message: "a finding in no file".to_owned(),
+            help: Some("do something".to_owned()),
+            span: Span::NONE,
+            label: None,
+            resource: None,
+            parameters_file: None,
+            related: vec![Related {
+                span: Span::NONE,
+                message: "a hop".to_owned(),
+            }],
+        };
+        let findings = [f];
+        assert_eq!(
+            concise::render(&findings, &sources),
+            "AML999 a finding in no file\n"
+        );
+        assert_eq!(
+            github::render(&findings, &sources),
+            "::notice title=AML999 (nowhere)::a finding in no file%0Arelated: a hop%0Ahelp: do something\n"
+        );
+        assert_eq!(
+            azure::render(&findings, &sources),
+            "##vso[task.logissue type=warning;code=AML999]info: AML999 (nowhere): a finding in no file%0Arelated: a hop%0Ahelp: do something\n"
+        );
+        let xml = junit::render(&findings, &sources, &[]);
+        assert!(
+            xml.contains("<testsuite name=\"amlint\" tests=\"1\" failures=\"1\""),
+            "{xml}"
+        );
+        assert!(xml.contains("<failure message=\"a finding in no file\" type=\"info\">a finding in no file\nrelated: a hop\nhelp: do something</failure>"), "{xml}");
+        assert_eq!(statistics::render(&findings), "AML999  nowhere  1\n");
+    }
 }
