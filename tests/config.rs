@@ -463,6 +463,15 @@ fn template_and_comment_suppressions() {
         "{report}"
     );
     assert_eq!(status, 1);
+    // Two suppressions of the same finding are both used.
+    let both = r#"{ "amlint": { "suppress": [ { "rule": "AML402", "reason": "jump box" } ] } }"#;
+    write(
+        dir.path(),
+        "meta.json",
+        &nsg("nsg-meta", both, "// amlint-ignore AML402: also here"),
+    );
+    let (_, report) = run(dir.path(), &["--select", "AML402,AML006", "meta.json"]);
+    assert!(found(&report).is_empty(), "{report}");
     // Suppressions are ignored with their files: nothing else changes.
     let (_, report) = run(dir.path(), &["--select", "AML402", "meta.json"]);
     assert!(found(&report).is_empty(), "{report}");

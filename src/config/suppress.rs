@@ -608,20 +608,21 @@ pub fn apply(
     }
     let own = ["AML004", "AML005", "AML006"];
     for f in findings {
-        let hit = if own.contains(&f.code) {
-            None
-        } else {
-            active.iter_mut().find(|(i, _)| {
+        // Every suppression that covers the finding counts as used, not only the first.
+        let mut suppressed = false;
+        if !own.contains(&f.code) {
+            for (i, used) in active.iter_mut() {
                 let s = &suppressions[*i];
-                s.names(f.code, f.name) && s.covers(&f, cx.path)
-            })
-        };
-        match hit {
-            Some((_, used)) => {
-                *used = true;
-                applied.suppressed += 1;
+                if s.names(f.code, f.name) && s.covers(&f, cx.path) {
+                    *used = true;
+                    suppressed = true;
+                }
             }
-            None => applied.findings.push(f),
+        }
+        if suppressed {
+            applied.suppressed += 1;
+        } else {
+            applied.findings.push(f);
         }
     }
     for (i, used) in active {
