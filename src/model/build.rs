@@ -445,7 +445,7 @@ fn dedupe_subnets(subnets: &mut Vec<Subnet>) {
 }
 
 fn index(m: &mut Model) {
-    let mut index: std::collections::HashMap<(String, String), Vec<(EntityKind, usize)>> =
+    let mut index: rustc_hash::FxHashMap<(String, String), Vec<(EntityKind, usize)>> =
         Default::default();
     let mut unit_index: super::UnitIndex = Default::default();
     let kinds = [

@@ -20,7 +20,7 @@ use crate::arm::hole;
 use crate::arm::resource_id::{self, ResourceId};
 use crate::arm::value::{Tri, Unknown, Value};
 use crate::source::{FileId, Span};
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 use std::sync::Arc;
 
 /// Most declarations in other files one reference may match before amlint calls it ambiguous.
@@ -495,7 +495,7 @@ type UnitIndex = HashMap<((String, String), UnitId), Vec<(EntityKind, usize)>>;
 /// Which workspaces private endpoints connect to.
 #[derive(Debug, Default)]
 struct PrivateLinks {
-    connected: std::collections::HashSet<usize>,
+    connected: FxHashSet<usize>,
     /// Workspaces an endpoint may connect to, with why it is not known.
     unknown: HashMap<usize, Arc<Unknown>>,
     /// An endpoint whose target is not known: it may connect to any workspace.

@@ -13,7 +13,7 @@ use super::{Finding, Location, Severity};
 use crate::rules::RuleMeta;
 use crate::source::Sources;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -34,7 +34,7 @@ struct Log {
 #[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
-    original_uri_base_ids: HashMap<&'static str, ArtifactLocation>,
+    original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation>,
     column_kind: &'static str,
     results: Vec<SarifResult>,
 }
@@ -95,7 +95,7 @@ struct SarifResult {
     related_locations: Vec<SarifLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     code_flows: Vec<CodeFlow>,
-    partial_fingerprints: HashMap<&'static str, String>,
+    partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<Properties>,
 }
@@ -399,7 +399,7 @@ pub fn render(findings: &[Finding], sources: &Sources, rules: &[&RuleMeta], cwd:
             locations,
             related_locations: related,
             code_flows,
-            partial_fingerprints: HashMap::from([(
+            partial_fingerprints: BTreeMap::from([(
                 FINGERPRINT,
                 format!("{:016x}", fnv1a(key.as_bytes())),
             )]),
@@ -419,7 +419,7 @@ pub fn render(findings: &[Finding], sources: &Sources, rules: &[&RuleMeta], cwd:
                     rules: described,
                 },
             },
-            original_uri_base_ids: HashMap::from([(
+            original_uri_base_ids: BTreeMap::from([(
                 SRCROOT,
                 ArtifactLocation {
                     uri: root_uri(cwd),
