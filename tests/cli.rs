@@ -69,8 +69,7 @@ fn json_report_of_the_cross_file_scenario() {
 
 #[test]
 fn cross_file_scenario_reports_only_the_subnet_without_egress() {
-    // AML404 (local authentication) reports every compute of the scenario: this is about egress.
-    let (_, report) = json(&["--ignore", "AML404", "fixtures/scenarios/cross-file"]);
+    let (_, report) = json(&["fixtures/scenarios/cross-file"]);
     let diags = report["diagnostics"].as_array().unwrap();
     let names: Vec<(&str, &str)> = diags
         .iter()
@@ -184,7 +183,7 @@ fn select_and_ignore() {
         "fixtures/AML002/fail_subnet_parameter.json",
     ]);
     assert_eq!(codes(&r), [("AML002".to_owned(), 17)]);
-    let (status, r) = json(&["--ignore", "AML201,AML404", "fixtures/AML201/fail.json"]);
+    let (status, r) = json(&["--ignore", "AML201", "fixtures/AML201/fail.json"]);
     assert_eq!((status, codes(&r).len()), (0, 0));
     let (_, r) = json(&[
         "--select",
@@ -210,8 +209,6 @@ fn missing_paths_exit_2_after_linting_the_rest() {
         .args([
             "--format",
             "json",
-            "--ignore",
-            "AML404",
             "does-not-exist",
             "fixtures/AML201/fail.json",
         ])
@@ -354,14 +351,7 @@ fn color_follows_the_flag_and_no_color() {
 #[test]
 fn quiet_and_verbose() {
     let q = amlint()
-        .args([
-            "--quiet",
-            "--ignore",
-            "AML404",
-            "--color",
-            "never",
-            "fixtures/AML201/pass.json",
-        ])
+        .args(["--quiet", "--color", "never", "fixtures/AML201/pass.json"])
         .output()
         .unwrap();
     assert!(stdout(&q).is_empty());
@@ -658,6 +648,50 @@ fn user_rules_are_picked_up_and_reported_with_their_own_span() {
 }
 
 #[test]
+fn a_declarative_verdict_on_an_unknown_value_is_aml002() {
+    let file = "fixtures/AML404/pass_unknown_parameter.json";
+    let (status, r) = json(&["--select", "AML404,AML002", file]);
+    assert_eq!(status, 0);
+    let d = r["diagnostics"].as_array().unwrap();
+    assert_eq!(d.len(), 1, "{r}");
+    assert_eq!(d[0]["code"], "AML002");
+    assert_eq!(
+        d[0]["message"],
+        "cannot verify compute `mlw-prod/ci-alice`: parameter `disableLocalAuth` has no value"
+    );
+    assert!(
+        d[0]["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("not checked: AML404;"),
+        "{r}"
+    );
+    // Pointing at the value that is not known.
+    assert_eq!(
+        (d[0]["line"].as_u64(), d[0]["column"].as_u64()),
+        (Some(16), Some(29))
+    );
+    // Given a value, the rule decides.
+    let dir = tempfile::tempdir().unwrap();
+    let parameters = dir.path().join("local-auth.parameters.json");
+    std::fs::write(
+        &parameters,
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+            "contentVersion": "1.0.0.0", "parameters": {"disableLocalAuth": {"value": false}}}"#,
+    )
+    .unwrap();
+    let (status, r) = json(&[
+        "--select",
+        "AML404,AML002",
+        "--parameters",
+        parameters.to_str().unwrap(),
+        file,
+    ]);
+    assert_eq!(status, 0, "AML404 is an info: {r}");
+    assert_eq!(codes(&r), [("AML404".to_owned(), 16)]);
+}
+
+#[test]
 fn broken_user_rules_exit_2_with_their_line() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("main.json"), template("")).unwrap();
@@ -671,6 +705,11 @@ fn broken_user_rules_exit_2_with_their_line() {
             USER_RULE.replace("\"warning\"", "\"critical\""),
             3,
             "unknown severity `critical`",
+        ),
+        (
+            USER_RULE.replace("@.tags.owner", "match(@.tags.owner, '[a-z')"),
+            6,
+            "`[a-z`",
         ),
         (
             USER_RULE.replace("ORG001", "AML201"),

@@ -288,6 +288,7 @@ fn statistics_follow_the_report_for_people_and_go_to_stderr_for_machines() {
     AML301  managed-network-compute-in-custom-subnet  1
     AML304  managed-network-fqdn-rule-to-storage      1
     AML305  workspace-unreachable                     1
+    AML306  workspace-public-network-access           1
     ");
     assert!(out.ends_with(" skipped).\n"), "the summary line stays last");
 
@@ -321,11 +322,11 @@ fn statistics_follow_the_report_for_people_and_go_to_stderr_for_machines() {
 fn concise_and_github_lines() {
     let (_, out, _) = run(&["--format", "concise", "--quiet", FORCED_TUNNEL]);
     assert_eq!(out.lines().count(), 3);
-    assert!(out.starts_with("fixtures/scenarios/forced-tunnel/spoke.json:177:29: AML202 compute cluster `mlw-spoke/cpu-public` has a public IP"));
+    assert!(out.starts_with("fixtures/scenarios/forced-tunnel/spoke.json:178:29: AML202 compute cluster `mlw-spoke/cpu-public` has a public IP"));
     let (_, out, _) = run(&["--format", "github", FORCED_TUNNEL]);
-    assert!(out.starts_with("::error file=fixtures/scenarios/forced-tunnel/spoke.json,line=177,col=29,endLine=177,endColumn=62,title=AML202 (forced-tunnel-asymmetric-route)::compute cluster"));
+    assert!(out.starts_with("::error file=fixtures/scenarios/forced-tunnel/spoke.json,line=178,col=29,endLine=178,endColumn=62,title=AML202 (forced-tunnel-asymmetric-route)::compute cluster"));
     let (_, out, _) = run(&["--format", "azure", FORCED_TUNNEL]);
-    assert!(out.starts_with("##vso[task.logissue type=error;sourcepath=fixtures/scenarios/forced-tunnel/spoke.json;linenumber=177;columnnumber=29;code=AML202]AML202 (forced-tunnel-asymmetric-route): compute cluster"));
+    assert!(out.starts_with("##vso[task.logissue type=error;sourcepath=fixtures/scenarios/forced-tunnel/spoke.json;linenumber=178;columnnumber=29;code=AML202]AML202 (forced-tunnel-asymmetric-route): compute cluster"));
 }
 
 #[test]
@@ -367,11 +368,11 @@ fn junit_has_a_test_case_per_file_and_rule() {
     assert!(failure
         .text()
         .unwrap()
-        .contains("177:29: compute cluster `mlw-spoke/cpu-public`"));
+        .contains("178:29: compute cluster `mlw-spoke/cpu-public`"));
     assert!(failure
         .text()
         .unwrap()
-        .contains("196:29: compute cluster `mlw-spoke/cpu-private`"));
+        .contains("198:29: compute cluster `mlw-spoke/cpu-private`"));
     let total: usize = root.attribute("tests").unwrap().parse().unwrap();
     let counted: usize = suites
         .iter()

@@ -179,10 +179,12 @@ fn private_workspace_reports_the_unreachable_and_the_managed_workspace() {
         findings(&report),
         pairs(&[
             ("AML305", "mlw-orphan"),
+            ("AML306", "mlw-managed"),
             ("AML304", "mlw-managed"),
             ("AML301", "mlw-managed/cpu-cluster"),
         ]),
-        "mlw-private's private endpoint is in endpoints.json, so only mlw-orphan is unreachable"
+        "mlw-private's private endpoint is in endpoints.json, so only mlw-orphan is unreachable; \
+         mlw-managed keeps public network access"
     );
     // The parameter file pairs with workspace.json and changes the data lake the rule names.
     for d in diagnostics(&report) {

@@ -176,9 +176,56 @@ pub fn is_whole_hole(s: &str) -> bool {
     s.starts_with(OPEN) && s.ends_with(CLOSE) && s[OPEN.len_utf8()..].find(OPEN).is_none()
 }
 
+/// The text of a string before its first hole (the whole string if it has none).
+pub fn known_prefix(s: &str) -> &str {
+    s.find(OPEN).map_or(s, |i| &s[..i])
+}
+
+/// How many characters of a string are known (outside its holes).
+pub fn known_len(s: &str) -> usize {
+    let mut n = 0;
+    let mut inside = false;
+    for c in s.chars() {
+        match c {
+            OPEN => inside = true,
+            CLOSE => inside = false,
+            _ if !inside => n += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Whether a string with holes could turn out to be `s`: `s` starts with the text before the
+/// first hole and ends with the text after the last one.
+pub fn could_be(holed: &str, s: &str) -> bool {
+    let prefix = holed.find(OPEN).map_or(holed, |i| &holed[..i]);
+    let suffix = holed
+        .rfind(CLOSE)
+        .map_or("", |i| &holed[i + CLOSE.len_utf8()..]);
+    s.len() >= prefix.len() + suffix.len() && s.starts_with(prefix) && s.ends_with(suffix)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn could_be_compares_the_known_ends() {
+        let h = format!("ws-{}-cpu", make(HoleKind::Parameter, "env", 0));
+        assert!(could_be(&h, "ws-prod-cpu"));
+        assert!(could_be(&h, "ws--cpu"));
+        assert!(!could_be(&h, "ws-prod-gpu"));
+        assert!(!could_be(&h, "mlw-prod-cpu"));
+        assert!(!could_be(&h, "ws-cpu"), "the known ends must not overlap");
+        let whole = make(HoleKind::Parameter, "access", 0);
+        assert!(could_be(&whole, "Disabled") && could_be(&whole, ""));
+        assert_eq!(known_prefix(&h), "ws-");
+        assert_eq!(
+            (known_len(&h), known_len(&whole), known_len("äb")),
+            (7, 0, 2)
+        );
+    }
 
     #[test]
     fn make_decode_display() {

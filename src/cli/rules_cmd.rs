@@ -33,14 +33,20 @@ pub fn list(catalog: &Catalog, format: RulesFormat) -> String {
             s
         }
         RulesFormat::Table => {
-            let name_w = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+            let width = |f: fn(&RuleRow) -> usize, title: &str| {
+                rows.iter().map(f).max().unwrap_or(0).max(title.len())
+            };
+            let code_w = width(|r| r.code.len(), "CODE");
+            let name_w = width(|r| r.name.len(), "NAME");
+            let severity_w = width(|r| r.severity.len(), "SEVERITY");
+            let source_w = width(|r| r.source.chars().count(), "SOURCE");
             let mut out = format!(
-                "{:<6}  {:<name_w$}  {:<8}  {:<7}  SUMMARY\n",
+                "{:<code_w$}  {:<name_w$}  {:<severity_w$}  {:<source_w$}  SUMMARY\n",
                 "CODE", "NAME", "SEVERITY", "SOURCE"
             );
             for r in &rows {
                 out.push_str(&format!(
-                    "{:<6}  {:<name_w$}  {:<8}  {:<7}  {}\n",
+                    "{:<code_w$}  {:<name_w$}  {:<severity_w$}  {:<source_w$}  {}\n",
                     r.code, r.name, r.severity, r.source, r.summary
                 ));
             }

@@ -6,7 +6,9 @@ declare_rule! {
     /// ## What it does
     /// Reports a network verdict amlint could not reach because it depends on a value that is not
     /// known offline, and says which value and why: a parameter without a value, a runtime property
-    /// of another resource, a subnet that is not declared in the inputs.
+    /// of another resource, a subnet that is not declared in the inputs. Declarative rules (a
+    /// workspace's `publicNetworkAccess` from a parameter without a value) report here too. One
+    /// finding per resource lists every reason and the rules it held back.
     ///
     /// ## Why is this bad?
     /// It is not bad in itself. amlint reports only what the evaluated templates prove; where a

@@ -239,7 +239,11 @@ impl<'m> Context<'m> {
     pub fn run(self, catalog: &Catalog, selection: &RuleSelection) -> Vec<Finding> {
         use rayon::prelude::*;
         let model = self.model;
-        let any_check = CHECKS.iter().any(|c| selection.is_enabled(c.meta.code));
+        let any_check = CHECKS.iter().any(|c| selection.is_enabled(c.meta.code))
+            || catalog
+                .declarative
+                .iter()
+                .any(|r| selection.is_enabled(r.meta.code));
         let explain_all =
             !any_check && selection.is_enabled(aml002::UnverifiableNetworkPath::META.code);
         // The checks are independent: each runs on its own context, in parallel; their results
@@ -254,20 +258,20 @@ impl<'m> Context<'m> {
                 (cx.findings, cx.unverified)
             })
             .collect();
-        let declared: Vec<Vec<Finding>> = catalog
+        let declared: Vec<(Vec<Finding>, Vec<Unverified>)> = catalog
             .declarative
             .par_iter()
-            .filter(|rule| selection.is_enabled(rule.meta.code))
+            .filter(|rule| selection.is_enabled(rule.meta.code) || explain_all)
             .map(|rule| {
                 let mut cx = Context::new(model);
                 cx.current = rule.meta;
                 declarative::check(rule, &mut cx);
-                cx.findings
+                (cx.findings, cx.unverified)
             })
             .collect();
-        let mut out: Vec<Finding> = declared.into_iter().flatten().collect();
+        let mut out: Vec<Finding> = Vec::new();
         let mut unverified = Vec::new();
-        for (findings, unknown) in runs {
+        for (findings, unknown) in declared.into_iter().chain(runs) {
             out.extend(
                 findings
                     .into_iter()

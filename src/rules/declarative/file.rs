@@ -1,6 +1,6 @@
 //! Reading a declarative rule file, with errors that point at the line of the rule file.
 
-use super::{Condition, DeclarativeRule, Source};
+use super::{At, Condition, DeclarativeRule, Source};
 use crate::report::Severity;
 use crate::rules::RuleMeta;
 use jsonpath_rust::parser::parse_json_path;
@@ -174,7 +174,13 @@ pub fn parse_rule(
                     "invalid filter",
                 )
             })?;
-            Ok(Condition::new(text, query))
+            Condition::new(text, query).map_err(|e| {
+                err(
+                    &field.span(),
+                    format!("`{what}` is not a usable filter expression: {e}"),
+                    "invalid filter",
+                )
+            })
         };
     let when = raw
         .when
@@ -192,7 +198,13 @@ pub fn parse_rule(
                     "invalid query",
                 )
             })?;
-            Some((text, query))
+            Some(At::new(text, query).map_err(|e| {
+                err(
+                    &a.span(),
+                    format!("`at` is not a usable JSONPath query: {e}"),
+                    "invalid query",
+                )
+            })?)
         }
         None => None,
     };

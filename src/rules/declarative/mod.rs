@@ -11,7 +11,7 @@
 //! The project's own declarative rules live in `rules/` and are embedded at build time; users add
 //! theirs with `rule-dirs` or `--rule-dir`.
 
-mod document;
+mod eval;
 mod file;
 #[cfg(test)]
 mod tests;
@@ -19,10 +19,12 @@ mod tests;
 pub use file::{parse_rule, RuleFileError, Settings};
 
 use super::RuleMeta;
+use crate::arm::value::Unknown;
 use crate::model::{Entity, Model};
-use document::Document;
-use jsonpath_rust::parser::model::JpQuery;
-use serde_json::Value as Json;
+use crate::source::Span;
+use eval::{Eval, Node, Regexes, Subject, Truth};
+use jsonpath_rust::parser::model::{Filter, JpQuery, Segment, Selector};
+use std::sync::Arc;
 
 /// Where a rule comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,13 +35,20 @@ pub enum Source {
     User(String),
 }
 
-/// A filter expression and its parsed query (`$[?<expression>]` over `[resource]`).
+/// A filter expression, parsed once when the rule is loaded.
 #[derive(Debug)]
 pub struct Condition {
     pub text: String,
+    filter: Filter,
+    regexes: Regexes,
+}
+
+/// Where findings point: a query from `$`, the resource.
+#[derive(Debug)]
+pub struct At {
+    pub text: String,
     query: JpQuery,
-    /// Literals the expression compares with: candidates for unknown values.
-    literals: Vec<Json>,
+    regexes: Regexes,
 }
 
 /// A loaded declarative rule.
@@ -51,24 +60,21 @@ pub struct DeclarativeRule {
     pub types: Vec<String>,
     pub when: Option<Condition>,
     pub assert: Condition,
-    /// Where findings point: the first node this query selects (a JSONPath from `$`).
-    pub at: Option<(String, JpQuery)>,
+    /// Where findings point: the first node this query selects.
+    pub at: Option<At>,
     pub message: String,
     pub help: Option<String>,
 }
 
-/// The most combinations of unknown values a rule tries before it calls the outcome unknown.
-const MAX_TRIALS: usize = 4096;
-
 /// The outcome of a rule on one resource.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Outcome {
     /// The rule does not apply, or the resource meets it.
     Pass,
     /// The resource violates the rule.
     Fail,
-    /// Depends on values not known offline.
-    Unknown,
+    /// Depends on a value not known offline.
+    Unknown(Arc<Unknown>),
 }
 
 impl DeclarativeRule {
@@ -77,47 +83,39 @@ impl DeclarativeRule {
         self.types.iter().any(|t| t.eq_ignore_ascii_case(full_type))
     }
 
-    /// Evaluates the rule on a resource document.
-    fn outcome(&self, doc: &Document) -> Outcome {
-        let literals: Vec<&Json> = self
-            .when
+    /// Whether a condition reads the parent resource.
+    fn reads_parent(&self) -> bool {
+        self.when
             .iter()
             .chain(std::iter::once(&self.assert))
-            .flat_map(|c| c.literals.iter())
-            .collect();
-        let mentioned: Vec<&str> = self
-            .when
-            .iter()
-            .map(|c| c.text.as_str())
-            .chain(std::iter::once(self.assert.text.as_str()))
-            .collect();
-        let mut first: Option<bool> = None;
-        let mut trials = 0;
-        let decided = doc.for_each_completion(&mentioned, &literals, &mut |json| {
-            trials += 1;
-            let fails =
-                self.when.as_ref().is_none_or(|w| holds(w, json)) && !holds(&self.assert, json);
-            match first {
-                None => {
-                    first = Some(fails);
-                    trials < MAX_TRIALS
-                }
-                Some(f) if f == fails => trials < MAX_TRIALS,
-                Some(_) => false,
-            }
-        });
-        match (decided, first) {
-            (true, Some(true)) => Outcome::Fail,
-            (true, Some(false)) => Outcome::Pass,
-            _ => Outcome::Unknown,
+            .any(|c| c.text.contains("parent"))
+    }
+
+    /// Evaluates the rule on a resource: `when`, then `assert`, in three-valued logic.
+    fn outcome(&self, subject: &Subject<'_>) -> Outcome {
+        let when = match &self.when {
+            Some(w) => Eval::new(subject, &w.regexes).condition(&w.filter),
+            None => Truth::True,
+        };
+        if matches!(when, Truth::False) {
+            return Outcome::Pass;
+        }
+        let assert = Eval::new(subject, &self.assert.regexes).condition(&self.assert.filter);
+        match (when, assert) {
+            (_, Truth::True) => Outcome::Pass,
+            (Truth::True, Truth::False) => Outcome::Fail,
+            (Truth::Unknown(u), _) | (_, Truth::Unknown(u)) => Outcome::Unknown(u),
+            (Truth::False, _) => Outcome::Pass,
         }
     }
-}
 
-/// Whether a condition holds for a resource.
-fn holds(c: &Condition, resource: &Json) -> bool {
-    let wrapped = Json::Array(vec![resource.clone()]);
-    jsonpath_rust::query::js_path_process(&c.query, &wrapped).is_ok_and(|found| !found.is_empty())
+    /// The node `at` points to on a resource: its span and its value as text.
+    fn locate(&self, subject: &Subject<'_>) -> Option<(Span, String)> {
+        let at = self.at.as_ref()?;
+        let nodes = Eval::new(subject, &at.regexes).query(&at.query);
+        let first: Node<'_> = *nodes.nodes.first()?;
+        Some((first.span(), first.text()))
+    }
 }
 
 /// Runs a declarative rule over the model's resources.
@@ -127,79 +125,70 @@ pub fn check(rule: &DeclarativeRule, cx: &mut super::Context<'_>) {
         if !rule.applies_to(&e.full_type) {
             continue;
         }
-        let parent = model.parent_resource(e);
-        let doc = Document::new(e, parent);
-        if rule.outcome(&doc) != Outcome::Fail {
-            continue;
+        let subject = Subject::new(e, model.parent_resource(e));
+        match rule.outcome(&subject) {
+            Outcome::Pass => {}
+            Outcome::Fail => report(rule, cx, e, &subject),
+            Outcome::Unknown(reason) => {
+                let span = rule.locate(&subject).map_or(e.name_span, |(span, _)| span);
+                cx.unverifiable(e, span.or(e.name_span), reason);
+            }
         }
-        report(rule, cx, e, &doc);
     }
 }
 
-fn report(rule: &DeclarativeRule, cx: &mut super::Context<'_>, e: &Entity, doc: &Document) {
-    let (span, value) = match &rule.at {
-        Some((_, query)) => doc.locate(query),
-        None => (None, None),
+fn report(rule: &DeclarativeRule, cx: &mut super::Context<'_>, e: &Entity, subject: &Subject<'_>) {
+    let (span, value) = match rule.locate(subject) {
+        Some((span, value)) => (span, Some(value)),
+        None => (Span::NONE, None),
     };
-    let span = span.unwrap_or(e.name_span).or(e.span);
+    let span = span.or(e.name_span).or(e.span);
+    let parent = subject.parent().map(Entity::display_name);
     let fill = |template: &str| -> String {
         template
             .replace("{name}", &e.display_name())
             .replace("{type}", &e.full_type)
+            .replace("{parent}", parent.as_deref().unwrap_or("<none>"))
             .replace("{value}", value.as_deref().unwrap_or("<not set>"))
     };
     let mut finding = cx.finding(e, span, fill(&rule.message));
     if let Some(h) = &rule.help {
         finding = finding.help(fill(h));
     }
+    // A verdict that rests on the parent (a workspace's managed network) points there too.
+    if let Some(p) = subject.parent().filter(|_| rule.reads_parent()) {
+        finding = finding.related(
+            p.name_span.or(p.span),
+            format!("parent `{}`", p.display_name()),
+        );
+    }
     cx.report(finding);
 }
 
 impl Condition {
-    fn new(text: String, query: JpQuery) -> Self {
-        let literals = literals_of(&text);
-        Condition {
+    /// A condition from its text and the query `$[?<text>]` parsed from it; `Err` says what is
+    /// wrong with it.
+    pub(super) fn new(text: String, query: JpQuery) -> Result<Self, String> {
+        let filter = match <[Segment; 1]>::try_from(query.segments) {
+            Ok([Segment::Selector(Selector::Filter(f))]) => f,
+            _ => return Err("not a single filter expression".to_owned()),
+        };
+        let regexes = Regexes::of_filter(&filter)?;
+        Ok(Condition {
             text,
-            query,
-            literals,
-        }
+            filter,
+            regexes,
+        })
     }
 }
 
-/// The string and number literals of a filter expression (numbers also one below and above).
-fn literals_of(text: &str) -> Vec<Json> {
-    let mut out = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\'' || c == '"' {
-            let mut j = i + 1;
-            let mut s = String::new();
-            while j < chars.len() && chars[j] != c {
-                if chars[j] == '\\' && j + 1 < chars.len() {
-                    j += 1;
-                }
-                s.push(chars[j]);
-                j += 1;
-            }
-            out.push(Json::String(s));
-            i = j + 1;
-        } else if c.is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_alphanumeric()) {
-            let mut j = i;
-            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
-                j += 1;
-            }
-            let number: String = chars[i..j].iter().collect();
-            if let Ok(n) = number.parse::<f64>() {
-                for v in [n - 1.0, n, n + 1.0] {
-                    out.push(serde_json::json!(v));
-                }
-            }
-            i = j;
-        } else {
-            i += 1;
-        }
+impl At {
+    pub(super) fn new(text: String, query: JpQuery) -> Result<Self, String> {
+        let regexes = Regexes::of_query(&query)?;
+        Ok(At {
+            text,
+            query,
+            regexes,
+        })
     }
-    out
 }

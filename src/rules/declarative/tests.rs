@@ -73,8 +73,24 @@ fn with_unknown(mut body: serde_json::Value, path: &[&str]) -> Entity {
     }
 }
 
-fn outcome(r: &DeclarativeRule, e: &Entity) -> Outcome {
-    r.outcome(&document::Document::new(e, None))
+/// The outcome, without the reason.
+fn outcome(r: &DeclarativeRule, e: &Entity) -> Verdict {
+    outcome_with_parent(r, e, None)
+}
+
+fn outcome_with_parent(r: &DeclarativeRule, e: &Entity, parent: Option<&Entity>) -> Verdict {
+    match r.outcome(&Subject::new(e, parent)) {
+        Outcome::Pass => Verdict::Pass,
+        Outcome::Fail => Verdict::Fail,
+        Outcome::Unknown(_) => Verdict::Unknown,
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    Pass,
+    Fail,
+    Unknown,
 }
 
 #[test]
@@ -83,14 +99,14 @@ fn parses_and_decides() {
     assert_eq!(r.meta.code, "ORG001");
     assert!(r.applies_to("microsoft.machinelearningservices/workspaces"));
     let open = entity(json!({"kind": "Default", "properties": {"publicNetworkAccess": "Enabled"}}));
-    assert_eq!(outcome(&r, &open), Outcome::Fail);
+    assert_eq!(outcome(&r, &open), Verdict::Fail);
     let closed =
         entity(json!({"kind": "Default", "properties": {"publicNetworkAccess": "Disabled"}}));
-    assert_eq!(outcome(&r, &closed), Outcome::Pass);
+    assert_eq!(outcome(&r, &closed), Verdict::Pass);
     let unset = entity(json!({"kind": "Default", "properties": {}}));
-    assert_eq!(outcome(&r, &unset), Outcome::Fail);
+    assert_eq!(outcome(&r, &unset), Verdict::Fail);
     let hub = entity(json!({"kind": "Hub", "properties": {"publicNetworkAccess": "Enabled"}}));
-    assert_eq!(outcome(&r, &hub), Outcome::Pass, "`when` does not hold");
+    assert_eq!(outcome(&r, &hub), Verdict::Pass, "`when` does not hold");
 }
 
 #[test]
@@ -100,19 +116,19 @@ fn unknown_values_touched_by_a_condition_do_not_fire() {
         json!({"kind": "Default", "properties": {"publicNetworkAccess": "x"}}),
         &["properties", "publicNetworkAccess"],
     );
-    assert_eq!(outcome(&r, &unknown), Outcome::Unknown);
+    assert_eq!(outcome(&r, &unknown), Verdict::Unknown);
     // An unknown the conditions do not mention changes nothing.
     let elsewhere = with_unknown(
         json!({"kind": "Default", "description": "x", "properties": {"publicNetworkAccess": "Enabled"}}),
         &["description"],
     );
-    assert_eq!(outcome(&r, &elsewhere), Outcome::Fail);
+    assert_eq!(outcome(&r, &elsewhere), Verdict::Fail);
     // Unknown in `when`: the kind could be `Hub`.
     let kind = with_unknown(
         json!({"kind": "x", "properties": {"publicNetworkAccess": "Enabled"}}),
         &["kind"],
     );
-    assert_eq!(outcome(&r, &kind), Outcome::Unknown);
+    assert_eq!(outcome(&r, &kind), Verdict::Unknown);
 }
 
 #[test]
@@ -178,13 +194,218 @@ fn settings_fill_placeholders() {
     assert_eq!(r.assert.text, "@.properties.max <= 100");
     let small = entity(json!({"kind": "Default", "properties": {"max": 100}}));
     let big = entity(json!({"kind": "Default", "properties": {"max": 101}}));
-    assert_eq!(outcome(&r, &small), Outcome::Pass);
-    assert_eq!(outcome(&r, &big), Outcome::Fail);
+    assert_eq!(outcome(&r, &small), Verdict::Pass);
+    assert_eq!(outcome(&r, &big), Verdict::Fail);
+}
+
+/// A rule with the given conditions, for the workspace type.
+fn conditions(when: Option<&str>, assert: &str) -> DeclarativeRule {
+    let mut text = RULE.replace(
+        "assert = \"@.properties.publicNetworkAccess == 'Disabled'\"",
+        &format!("assert = '''{assert}'''"),
+    );
+    text = match when {
+        Some(w) => text.replace("when = \"@.kind != 'Hub'\"", &format!("when = '''{w}'''")),
+        None => text.replace("when = \"@.kind != 'Hub'\"\n", ""),
+    };
+    rule(&text).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
-fn literals_are_collected() {
-    let l = literals_of("@.a == 'x' && @.b > 10 && @.c == \"y\"");
-    assert!(l.contains(&json!("x")) && l.contains(&json!("y")));
-    assert!(l.contains(&json!(10.0)) && l.contains(&json!(11.0)) && l.contains(&json!(9.0)));
+fn kleene_logic_decides_despite_unknowns() {
+    let body = json!({"kind": "x", "properties": {"a": "x", "b": 5}});
+    let e = with_unknown(body, &["properties", "a"]);
+    // `false && unknown` is false: `when` does not hold, whatever `a` is.
+    let r = conditions(
+        Some("@.properties.b > 10 && @.properties.a == 'y'"),
+        "@.kind == 'z'",
+    );
+    assert_eq!(outcome(&r, &e), Verdict::Pass);
+    // `true || unknown` is true: the assertion holds.
+    let r = conditions(None, "@.properties.b == 5 || @.properties.a == 'y'");
+    assert_eq!(outcome(&r, &e), Verdict::Pass);
+    // `false || unknown` is unknown.
+    let r = conditions(None, "@.properties.b == 6 || @.properties.a == 'y'");
+    assert_eq!(outcome(&r, &e), Verdict::Unknown);
+    // Negation keeps it unknown.
+    let r = conditions(None, "!(@.properties.a == 'y')");
+    assert_eq!(outcome(&r, &e), Verdict::Unknown);
+    // An unknown `when` with a failing assertion is unknown; with a passing one, a pass.
+    let r = conditions(Some("@.properties.a == 'y'"), "@.properties.b == 6");
+    assert_eq!(outcome(&r, &e), Verdict::Unknown);
+    let r = conditions(Some("@.properties.a == 'y'"), "@.properties.b == 5");
+    assert_eq!(outcome(&r, &e), Verdict::Pass);
+}
+
+#[test]
+fn unknown_containers_leave_existence_and_counts_open() {
+    let e = with_unknown(
+        json!({"properties": {"list": [1], "o": {}}}),
+        &["properties", "list"],
+    );
+    for assert in [
+        "@.properties.list[0]",
+        "@.properties.list[*]",
+        "count(@.properties.list[*]) == 1",
+        "length(@.properties.list) == 1",
+        "@.properties.list[?@ == 1]",
+        "@..deep",
+    ] {
+        let r = conditions(None, assert);
+        assert_eq!(outcome(&r, &e), Verdict::Unknown, "{assert}");
+    }
+    // The unknown is not on the path of these.
+    for (assert, expected) in [
+        ("@.properties.o.x", Verdict::Fail),
+        ("@.properties.o", Verdict::Pass),
+        ("@.properties.list", Verdict::Pass),
+        ("length(@.properties.o) == 0", Verdict::Pass),
+    ] {
+        let r = conditions(None, assert);
+        assert_eq!(outcome(&r, &e), expected, "{assert}");
+    }
+}
+
+#[test]
+fn queries_follow_rfc_9535() {
+    let e = entity(json!({
+        "kind": "Default",
+        "tags": {"owner": "ml", "cost": "42"},
+        "properties": {
+            "n": 3, "f": 2.5, "flag": true, "none": null,
+            "list": [{"action": "Stop", "status": "Enabled"}, {"action": "Start"}],
+            "nested": {"deep": {"sshPublicAccess": "Enabled"}}
+        }
+    }));
+    let cases = [
+        ("@.properties.n == 3.0", true),
+        ("@.properties.n < 3.5 && @.properties.f >= 2.5", true),
+        ("@.properties.n > 'a'", false),
+        ("@.properties.n != 'a'", true),
+        ("@.properties.none == null", true),
+        ("@.properties.none", true),
+        ("@.properties.missing == null", false),
+        ("@.properties.missing == @.properties.other", true),
+        ("@.properties.flag == true", true),
+        ("@.tags.owner > ''", true),
+        ("@.properties > ''", false),
+        (
+            "@.properties.list[?@.action == 'Stop' && @.status != 'Disabled']",
+            true,
+        ),
+        (
+            "@.properties.list[?@.action == 'Stop' && @.status == 'Disabled']",
+            false,
+        ),
+        ("@.properties.list[-1].action == 'Start'", true),
+        ("@.properties.list[5]", false),
+        ("count(@.properties.list[*]) == 2", true),
+        ("count(@.properties.list[0:1]) == 1", true),
+        ("count(@.properties.list[::-1]) == 2", true),
+        ("length(@.tags.owner) == 2", true),
+        ("length(@.properties.nested) == 1", true),
+        ("value(@..sshPublicAccess) == 'Enabled'", true),
+        ("@..sshPublicAccess", true),
+        ("match(@.kind, 'Def.*')", true),
+        ("match(@.kind, 'Def')", false),
+        ("search(@.kind, 'fau')", true),
+        ("match(@.kind, '(?i)default')", true),
+        ("match(@.properties.n, '3')", false),
+        ("@.PROPERTIES.N == 3", true),
+        (
+            "@.type == 'Microsoft.MachineLearningServices/workspaces'",
+            true,
+        ),
+        ("@.name == 'ws'", true),
+        ("$.properties.n == 3", true),
+        ("@.parent", false),
+    ];
+    for (assert, holds) in cases {
+        let r = conditions(None, assert);
+        let expected = if holds { Verdict::Pass } else { Verdict::Fail };
+        assert_eq!(outcome(&r, &e), expected, "{assert}");
+    }
+}
+
+#[test]
+fn strings_with_holes_compare_by_their_known_ends() {
+    use crate::arm::hole::{make, HoleKind};
+    let mut e = entity(json!({"properties": {}}));
+    e.name = Value::str(
+        format!("ws-{}", make(HoleKind::Parameter, "env", 0)),
+        Span::NONE,
+    );
+    let verdict = |assert: &str| outcome(&conditions(None, assert), &e);
+    assert_eq!(verdict("@.name == 'ws-prod'"), Verdict::Unknown);
+    assert_eq!(verdict("@.name != 'mlw-prod'"), Verdict::Pass);
+    assert_eq!(verdict("match(@.name, 'ws-.*')"), Verdict::Unknown);
+    assert_eq!(
+        verdict("@.name > 'w'"),
+        Verdict::Pass,
+        "`ws-…` is after `w`"
+    );
+    assert_eq!(verdict("@.name > ''"), Verdict::Pass);
+    assert_eq!(verdict("@.name < 'wt'"), Verdict::Pass);
+    assert_eq!(
+        verdict("@.name > 'ws-'"),
+        Verdict::Unknown,
+        "the hole may be empty"
+    );
+    assert_eq!(verdict("@.name < 'ws-a'"), Verdict::Unknown);
+    assert_eq!(verdict("@.name < 'a'"), Verdict::Fail);
+}
+
+#[test]
+fn the_parent_is_a_member() {
+    let compute = entity(json!({"properties": {"computeType": "AmlCompute"}}));
+    let managed = entity(
+        json!({"properties": {"managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound"}}}),
+    );
+    let r = conditions(
+        Some("@.parent.type"),
+        "@.parent.properties.managedNetwork.isolationMode != 'Disabled'",
+    );
+    assert_eq!(
+        outcome_with_parent(&r, &compute, Some(&managed)),
+        Verdict::Pass
+    );
+    assert_eq!(
+        outcome(&r, &compute),
+        Verdict::Pass,
+        "no parent: `when` fails"
+    );
+    let unknown = with_unknown(
+        json!({"properties": {"managedNetwork": {"isolationMode": "x"}}}),
+        &["properties", "managedNetwork"],
+    );
+    assert_eq!(
+        outcome_with_parent(&r, &compute, Some(&unknown)),
+        Verdict::Unknown
+    );
+    assert!(r.reads_parent());
+}
+
+#[test]
+fn bad_functions_and_patterns_are_errors_at_their_line() {
+    let custom = RULE.replace(
+        "@.properties.publicNetworkAccess == 'Disabled'",
+        "frobnicate(@.properties)",
+    );
+    let e = rule(&custom).unwrap_err();
+    assert_eq!(e.line, 8, "{e}");
+    assert!(
+        e.to_string().contains("not a JSONPath filter expression"),
+        "{e}"
+    );
+    let pattern = RULE.replace(
+        "@.properties.publicNetworkAccess == 'Disabled'",
+        "match(@.kind, '(unclosed')",
+    );
+    let e = rule(&pattern).unwrap_err();
+    assert_eq!(e.line, 8, "{e}");
+    assert!(
+        e.to_string()
+            .contains("invalid regular expression `(unclosed`"),
+        "{e}"
+    );
 }
