@@ -139,7 +139,7 @@ fn fails_then_passes(hook: &str, path: Option<&Path>) {
         out.contains("AML201(no-public-ip-compute-without-egress)"),
         "{out}"
     );
-    assert!(out.contains("infra/aml.json:29:19"), "{out}");
+    assert!(out.contains("infra/aml.json:30:19"), "{out}");
     assert!(
         out.contains("(1 template, 1 skipped)"),
         "package.json is passed and skipped, README.md is not passed: {out}"

@@ -188,3 +188,70 @@ fn readme_ci_snippets_run() {
     }
     assert_eq!(ran, 6, "every amlint command of the CI sections runs");
 }
+
+/// The example outputs under "### Output" are what amlint prints on the cross-file scenario.
+#[test]
+fn readme_output_examples_are_real() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let run = |format: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_amlint"))
+            .current_dir(root)
+            .args(["--format", format, "--color", "never"])
+            .arg("fixtures/scenarios/cross-file")
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout).unwrap()
+    };
+
+    // Human: the example's lines (up to its elided help) are in the real report.
+    let human = run("human");
+    let example = block_after(&readme, "### Output", "");
+    for line in example.lines().filter(|l| !l.contains("...")) {
+        assert!(
+            human.contains(line),
+            "`{line}` is not in the report:\n{human}"
+        );
+    }
+
+    // JSON: every field of the example but the elided help, and the summary.
+    let report: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let example: serde_json::Value =
+        serde_json::from_str(&block_after(&readme, "`--format json` is a stable", "json")).unwrap();
+    let shown = &example["diagnostics"][0];
+    let real = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["resource"] == shown["resource"] && d["parameters_file"] == shown["parameters_file"]
+        })
+        .expect("the example's finding");
+    for (key, value) in shown.as_object().unwrap() {
+        if key == "help" {
+            let elided = value.as_str().unwrap().trim_end_matches("...");
+            assert!(real[key].as_str().unwrap().starts_with(elided));
+            continue;
+        }
+        if key == "related" {
+            // The example leaves out the end positions.
+            let real_related: Vec<serde_json::Value> = real[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let mut r = r.clone();
+                    let o = r.as_object_mut().unwrap();
+                    o.retain(|k, _| ["file", "line", "column", "message"].contains(&k.as_str()));
+                    r
+                })
+                .collect();
+            assert_eq!(&serde_json::Value::from(real_related), value, "related");
+            continue;
+        }
+        assert_eq!(&real[key], value, "{key}");
+    }
+    assert_eq!(report["version"], example["version"]);
+    assert_eq!(report["summary"], example["summary"]);
+}

@@ -2,11 +2,12 @@
 //!
 //! A rule file names the resource types it applies to, an optional `when` condition, the `assert`
 //! condition a resource must meet, where to point (`at`), and its message, help and documentation.
-//! Conditions are RFC 9535 filter expressions with `@` bound to the resource (jsonpath-rust): the
-//! resource is the evaluated object (`type`, `name`, `location`, `properties`, ...), with `parent`
-//! holding its parent resource (a compute's workspace) when the inputs declare it. Parameters,
-//! copy loops and modules are already resolved. A condition whose outcome depends on a value that
-//! is not known offline does not fire.
+//! Conditions are RFC 9535 filter expressions with `@` bound to the resource: the resource is the
+//! evaluated object (`type`, `name`, `location`, `properties`, ...), with `parent` holding its
+//! parent resource (a compute's workspace) when the inputs declare it. Parameters, copy loops and
+//! modules are already resolved. jsonpath-rust parses the conditions once, at load; `eval`
+//! evaluates them on amlint's own values in three-valued logic, so that a verdict that depends on
+//! a value not known offline is neither a finding nor a pass but AML002, with the reason.
 //!
 //! The project's own declarative rules live in `rules/` and are embedded at build time; users add
 //! theirs with `rule-dirs` or `--rule-dir`.
