@@ -657,32 +657,8 @@ impl<'a> Eval<'a> {
 
     fn filter(&self, filter: &'a Filter, current: Node<'a>) -> Truth {
         match filter {
-            Filter::Or(list) => {
-                let mut unknown = None;
-                for f in list {
-                    match self.filter(f, current) {
-                        Truth::True => return Truth::True,
-                        Truth::False => {}
-                        Truth::Unknown(u) => {
-                            unknown.get_or_insert(u);
-                        }
-                    }
-                }
-                unknown.map_or(Truth::False, Truth::Unknown)
-            }
-            Filter::And(list) => {
-                let mut unknown = None;
-                for f in list {
-                    match self.filter(f, current) {
-                        Truth::False => return Truth::False,
-                        Truth::True => {}
-                        Truth::Unknown(u) => {
-                            unknown.get_or_insert(u);
-                        }
-                    }
-                }
-                unknown.map_or(Truth::True, Truth::Unknown)
-            }
+            Filter::Or(list) => self.junction(list, current, true),
+            Filter::And(list) => self.junction(list, current, false),
             Filter::Atom(FilterAtom::Filter { expr, not }) => {
                 let t = self.filter(expr, current);
                 if *not {
@@ -701,6 +677,24 @@ impl<'a> Eval<'a> {
             }
             Filter::Atom(FilterAtom::Comparison(c)) => self.compare(c, current),
         }
+    }
+
+    /// `||` over `list` where `absorbing` is true (a true operand decides), `&&` where it is
+    /// false, in Kleene's logic: an unknown operand leaves the result unknown unless another
+    /// operand decides it.
+    fn junction(&self, list: &'a [Filter], current: Node<'a>, absorbing: bool) -> Truth {
+        let mut unknown = None;
+        for f in list {
+            match self.filter(f, current) {
+                Truth::Unknown(u) => {
+                    unknown.get_or_insert(u);
+                }
+                Truth::True if absorbing => return Truth::True,
+                Truth::False if !absorbing => return Truth::False,
+                _ => {}
+            }
+        }
+        unknown.map_or(Truth::from_bool(!absorbing), Truth::Unknown)
     }
 
     fn test(&self, test: &'a Test, current: Node<'a>) -> Truth {

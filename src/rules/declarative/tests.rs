@@ -133,17 +133,25 @@ fn unknown_values_touched_by_a_condition_do_not_fire() {
 
 #[test]
 fn errors_point_at_the_line() {
-    let bad_path = RULE.replace(
-        "@.properties.publicNetworkAccess == 'Disabled'",
-        "@.properties[?",
-    );
-    let e = rule(&bad_path).unwrap_err();
-    assert_eq!(e.line, 8, "{e}");
-    assert!(
-        e.to_string()
-            .contains("`assert` is not a JSONPath filter expression"),
-        "{e}"
-    );
+    for (assert, needle) in [
+        (
+            "@.properties[?",
+            "`assert` is not a JSONPath filter expression",
+        ),
+        (
+            "frobnicate(@.properties)",
+            "`assert` is not a JSONPath filter expression",
+        ),
+        (
+            "match(@.kind, '(unclosed')",
+            "invalid regular expression `(unclosed`",
+        ),
+    ] {
+        let broken = RULE.replace("@.properties.publicNetworkAccess == 'Disabled'", assert);
+        let e = rule(&broken).unwrap_err();
+        assert_eq!(e.line, 8, "{e}");
+        assert!(e.to_string().contains(needle), "{e}");
+    }
     let bad_severity = RULE.replace("severity = \"warning\"", "severity = \"fatal\"");
     let e = rule(&bad_severity).unwrap_err();
     assert_eq!(e.line, 4);
@@ -383,29 +391,4 @@ fn the_parent_is_a_member() {
         Verdict::Unknown
     );
     assert!(r.reads_parent());
-}
-
-#[test]
-fn bad_functions_and_patterns_are_errors_at_their_line() {
-    let custom = RULE.replace(
-        "@.properties.publicNetworkAccess == 'Disabled'",
-        "frobnicate(@.properties)",
-    );
-    let e = rule(&custom).unwrap_err();
-    assert_eq!(e.line, 8, "{e}");
-    assert!(
-        e.to_string().contains("not a JSONPath filter expression"),
-        "{e}"
-    );
-    let pattern = RULE.replace(
-        "@.properties.publicNetworkAccess == 'Disabled'",
-        "match(@.kind, '(unclosed')",
-    );
-    let e = rule(&pattern).unwrap_err();
-    assert_eq!(e.line, 8, "{e}");
-    assert!(
-        e.to_string()
-            .contains("invalid regular expression `(unclosed`"),
-        "{e}"
-    );
 }
