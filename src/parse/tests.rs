@@ -148,3 +148,124 @@ proptest! {
         let _ = parse(&s);
     }
 }
+
+/// The fast path's tree and comments, or `None` where it gives up.
+fn fast_parse(text: &str) -> Option<(ast::Value<'_>, Vec<Comment>)> {
+    let mut comments = Vec::new();
+    super::fast::parse(text, &mut comments).map(|v| (v, comments))
+}
+
+/// Where the fast path accepts a text, it builds what jsonc-parser builds; where it gives up,
+/// jsonc-parser has the last word.
+fn same_as_jsonc(text: &str) -> bool {
+    let slow = slow_parse(text, true);
+    match fast_parse(text) {
+        Some(fast) => {
+            assert_eq!(Ok(&fast), slow.as_ref(), "{text:?}");
+            true
+        }
+        None => false,
+    }
+}
+
+#[test]
+fn the_fast_path_builds_what_jsonc_parser_builds() {
+    let accepted = [
+        "{}",
+        "[]",
+        " \t\r\n{ \"a\" : [ 1 , -0 , 0.5 , -1.25e+10 , 3E-2 , 1e5 ] }\r\n",
+        "{\"esc\": \"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t \\u00e9 \\uD83D\\uDE00 end\"}",
+        "{\"ä\": \"ünï 😀\", \"\": \"\"}",
+        "// lead\r\n{ /* a */ \"a\": 1 // tail\r}\n/* trailer */",
+        "{\"a\":1,\"a\":2}",
+        "[true,false,null,[[]],{\"x\":{}}]",
+        "\"just a string\"",
+        "42",
+        "{\"a\": 1 /* no newline */}",
+        "//only at the end\n[1]//x",
+    ];
+    for text in accepted {
+        assert!(same_as_jsonc(text), "the fast path should accept {text:?}");
+    }
+    let deep_ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+    assert!(same_as_jsonc(&deep_ok));
+    // Errors and oddities go to jsonc-parser, which says what is wrong.
+    for text in [
+        "",
+        "// only a comment",
+        "{\"a\": 1,}",
+        "[1,]",
+        "{'a': 1}",
+        "{a: 1}",
+        "{\"a\": 0x1F}",
+        "{\"a\": +1}",
+        "{\"a\": .5}",
+        "{\"a\": 1.}",
+        "{\"a\": 01}",
+        "{\"a\": tru}",
+        "{\"a\": truex}",
+        "{\"a\": \"raw\nnewline\"}",
+        "{\"a\": \"\\x\"}",
+        "{\"a\": \"\\uD83D\"}",
+        "{\"a\": \"\\uDE00\"}",
+        "{\"a\": 1} 2",
+        "{\"a\": 1 /* open",
+        "{\"a\" 1}",
+        "[1 2]",
+        "{\"a\": \"unterminated}",
+        "\u{a0}{}",
+    ] {
+        assert!(
+            !same_as_jsonc(text),
+            "the fast path should give up on {text:?}"
+        );
+    }
+    // Past MAX_DEPTH jsonc-parser decides (it counts its own way).
+    let too_deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+    assert!(!same_as_jsonc(&too_deep));
+}
+
+#[test]
+fn the_fast_path_agrees_on_every_fixture_and_corpus_file() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (mut fast, mut slow) = (0, 0);
+    for dir in ["fixtures", "tests/corpus"] {
+        for entry in walkdir::WalkDir::new(root.join(dir)) {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if !matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("json" | "jsonc")
+            ) {
+                continue;
+            }
+            let Ok(text) = decode(std::fs::read(path).unwrap()) else {
+                continue;
+            };
+            if same_as_jsonc(&text) {
+                fast += 1;
+            } else {
+                assert!(slow_parse(&text, true).is_err(), "{}", path.display());
+                slow += 1;
+            }
+        }
+    }
+    assert!(fast > 200 && slow > 0, "fast {fast}, slow {slow}");
+}
+
+proptest! {
+    /// On any JSON, pretty or compact, with comments around, the fast path builds jsonc-parser's
+    /// tree.
+    #[test]
+    fn the_fast_path_agrees_on_generated_json(v in arb_json(), pretty in any::<bool>()) {
+        let text = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { v.to_string() };
+        let text = format!("// header\n{text}\n/* trailer */");
+        prop_assert!(same_as_jsonc(&text));
+    }
+
+    /// On arbitrary input the two agree, or the fast path gives up.
+    #[test]
+    fn the_fast_path_never_disagrees(s in "\\PC{0,64}") {
+        same_as_jsonc(&s);
+    }
+}
