@@ -692,6 +692,54 @@ fn a_declarative_verdict_on_an_unknown_value_is_aml002() {
 }
 
 #[test]
+fn user_rules_quote_the_parent_and_point_at_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("policy");
+    std::fs::create_dir(&rules).unwrap();
+    let rule = r#"
+code = "ORG002"
+name = "cluster-without-owner"
+severity = "warning"
+summary = "cluster without an owner tag"
+types = ["Microsoft.MachineLearningServices/workspaces/computes"]
+assert = "@.tags.owner"
+message = "cluster `{name}` in workspace `{parent}` has no owner"
+doc = """
+## What it does
+Reports clusters without an owner.
+"""
+"#;
+    std::fs::write(rules.join("org002.toml"), rule).unwrap();
+    let text = template(
+        r#"{"type": "Microsoft.MachineLearningServices/workspaces", "apiVersion": "2024-04-01", "name": "mlw-team", "properties": {}},
+           {"type": "Microsoft.MachineLearningServices/workspaces/computes", "apiVersion": "2024-04-01", "name": "mlw-team/cpu",
+            "dependsOn": ["[resourceId('Microsoft.MachineLearningServices/workspaces', 'mlw-team')]"],
+            "properties": {"computeType": "AmlCompute"}}"#,
+    );
+    std::fs::write(dir.path().join("main.json"), &text).unwrap();
+    let o = amlint_in(dir.path())
+        .args([
+            "--format",
+            "json",
+            "--select",
+            "ORG002",
+            "--rule-dir",
+            "policy",
+            "main.json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        d["message"], "cluster `mlw-team/cpu` in workspace `mlw-team` has no owner",
+        "{v}"
+    );
+    assert_eq!(d["related"][0]["message"], "parent `mlw-team`", "{v}");
+    assert_eq!(d["related"][0]["line"], 1, "{v}");
+}
+
+#[test]
 fn broken_user_rules_exit_2_with_their_line() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("main.json"), template("")).unwrap();

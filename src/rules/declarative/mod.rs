@@ -84,12 +84,14 @@ impl DeclarativeRule {
         self.types.iter().any(|t| t.eq_ignore_ascii_case(full_type))
     }
 
-    /// Whether a condition reads the parent resource.
+    /// Whether a condition reads the parent resource, or the message or help quotes it.
     fn reads_parent(&self) -> bool {
         self.when
             .iter()
             .chain(std::iter::once(&self.assert))
             .any(|c| c.text.contains("parent"))
+            || self.message.contains("{parent}")
+            || self.help.as_ref().is_some_and(|h| h.contains("{parent}"))
     }
 
     /// Evaluates the rule on a resource: `when`, then `assert`, in three-valued logic.
@@ -122,11 +124,18 @@ impl DeclarativeRule {
 /// Runs a declarative rule over the model's resources.
 pub fn check(rule: &DeclarativeRule, cx: &mut super::Context<'_>) {
     let model: &Model = cx.model;
+    // Looking the parent up costs more than most conditions: only for rules that read it.
+    let reads_parent = rule.reads_parent();
     for e in &model.resources {
         if !rule.applies_to(&e.full_type) {
             continue;
         }
-        let subject = Subject::new(e, model.parent_resource(e));
+        let parent = if reads_parent {
+            model.parent_resource(e)
+        } else {
+            None
+        };
+        let subject = Subject::new(e, parent);
         match rule.outcome(&subject) {
             Outcome::Pass => {}
             Outcome::Fail => report(rule, cx, e, &subject),
