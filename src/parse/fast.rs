@@ -46,6 +46,14 @@ impl<'a> Parser<'a, '_> {
     /// Skips whitespace and comments; `None` at an unterminated comment or a lone `/`.
     fn skip_trivia(&mut self) -> Option<()> {
         loop {
+            // Indentation comes in runs of spaces: eight at a time.
+            while self
+                .bytes
+                .get(self.at..self.at + 8)
+                .is_some_and(|w| w == b"        ")
+            {
+                self.at += 8;
+            }
             match self.peek() {
                 Some(b' ' | b'\t' | b'\n' | b'\r') => self.at += 1,
                 Some(b'/') => match self.bytes.get(self.at + 1) {
@@ -256,20 +264,18 @@ impl<'a> Parser<'a, '_> {
         let body = start + 1;
         let mut i = body;
         let b = self.bytes;
-        // The common case: no escape before the closing quote.
-        loop {
-            match *b.get(i)? {
-                b'"' => {
-                    self.at = i + 1;
-                    return Some(StringLit {
-                        range: Range::new(start, i + 1),
-                        value: Cow::Borrowed(&self.text[body..i]),
-                    });
-                }
-                b'\\' => break,
-                c if c < 0x20 => return None,
-                _ => i += 1,
-            }
+        // The common case: no escape before the closing quote. The next quote or backslash is
+        // found with SIMD; the bytes before it must hold no control character.
+        i += memchr::memchr2(b'"', b'\\', &b[i..])?;
+        if has_control(&b[body..i]) {
+            return None;
+        }
+        if b[i] == b'"' {
+            self.at = i + 1;
+            return Some(StringLit {
+                range: Range::new(start, i + 1),
+                value: Cow::Borrowed(&self.text[body..i]),
+            });
         }
         let mut out = String::with_capacity(i - body + 16);
         out.push_str(&self.text[body..i]);
@@ -316,20 +322,25 @@ impl<'a> Parser<'a, '_> {
                     out.push(c);
                     i += 1;
                 }
-                c if c < 0x20 => return None,
                 _ => {
                     // Copy up to the next quote or backslash in one go (UTF-8 continuation
                     // bytes are never `"` or `\`).
-                    let run = b[i..]
-                        .iter()
-                        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-                        .map_or(b.len(), |n| i + n);
+                    let run = i + memchr::memchr2(b'"', b'\\', &b[i..])?;
+                    if has_control(&b[i..run]) {
+                        return None;
+                    }
                     out.push_str(&self.text[i..run]);
                     i = run;
                 }
             }
         }
     }
+}
+
+/// Whether the bytes hold a control character, which JSON strings may not (written to vectorise:
+/// no early exit).
+fn has_control(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |found, &c| found | (c < 0x20))
 }
 
 fn hex4(digits: &[u8]) -> Option<u32> {

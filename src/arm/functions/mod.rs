@@ -441,8 +441,17 @@ pub const ARM_FUNCTIONS: &[&str] = &[
 /// Whether `name` (any case) is a function of the ARM template language. `list*` functions
 /// (`listKeys`, `listCredentials`, ...) are open-ended.
 pub fn is_arm_function(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.starts_with("list") || ARM_FUNCTIONS.contains(&lower.as_str())
+    static KNOWN: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    let known = KNOWN.get_or_init(|| ARM_FUNCTIONS.iter().copied().collect());
+    let lower;
+    let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = name.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        name
+    };
+    name.starts_with("list") || known.contains(name)
 }
 
 /// Shared helpers for the tests of the function modules.
