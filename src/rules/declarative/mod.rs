@@ -89,7 +89,7 @@ impl DeclarativeRule {
         self.when
             .iter()
             .chain(std::iter::once(&self.assert))
-            .any(|c| c.text.contains("parent"))
+            .any(|c| names_parent(&c.text))
             || self.message.contains("{parent}")
             || self.help.as_ref().is_some_and(|h| h.contains("{parent}"))
     }
@@ -119,6 +119,16 @@ impl DeclarativeRule {
         let first: Node<'_> = *nodes.nodes.first()?;
         Some((first.span(), first.text()))
     }
+}
+
+/// Whether a filter expression reads the member `parent` (`.parent` or `['parent']`), not merely
+/// a name that starts with it (`@.properties.parentId`).
+fn names_parent(text: &str) -> bool {
+    text.contains("'parent'")
+        || text.contains("\"parent\"")
+        || text.match_indices(".parent").any(|(i, m)| {
+            !text[i + m.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+        })
 }
 
 /// Runs a declarative rule over the model's resources.

@@ -391,4 +391,6 @@ fn the_parent_is_a_member() {
         Verdict::Unknown
     );
     assert!(r.reads_parent());
+    assert!(!conditions(None, "@.properties.parentId").reads_parent());
+    assert!(conditions(None, "@['parent'].kind").reads_parent());
 }
