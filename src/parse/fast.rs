@@ -3,10 +3,12 @@
 //! Nearly every file amlint reads is well-formed, and for those this parser is several times
 //! faster than jsonc-parser's general one: one pass over the bytes, strings borrowed unless they
 //! have escapes. It accepts exactly strict JSON plus `//` and `/* */` comments, and gives up
-//! (`None`) at anything else — a syntax error, but also anything unusual it does not judge (a
-//! control character in a string, an escaped lone surrogate, whitespace other than JSON's). The
-//! caller then parses with jsonc-parser, whose verdict and message stand. The two build the same
-//! tree for every input this one accepts (tested on the fixtures and the corpus).
+//! at anything else — a syntax error, but also anything unusual it does not judge (a control
+//! character in a string, an escaped lone surrogate, whitespace other than JSON's). The caller
+//! then parses with jsonc-parser, whose verdict and message stand. The two build the same tree for
+//! every input this one accepts (tested on the fixtures, the corpus and generated JSON). The one
+//! error this parser reports itself is nesting deeper than [`MAX_DEPTH`], which jsonc-parser lets
+//! pass by one level.
 
 use super::{Comment, MAX_DEPTH};
 use jsonc_parser::ast::{
@@ -15,19 +17,37 @@ use jsonc_parser::ast::{
 use jsonc_parser::common::Range;
 use std::borrow::Cow;
 
-/// Parses `text`; `None` where it is not plain JSON with comments.
-pub fn parse<'a>(text: &'a str, comments: &mut Vec<Comment>) -> Option<Value<'a>> {
+/// Why the fast path did not give a tree.
+#[derive(Debug, PartialEq, Eq)]
+pub enum GiveUp {
+    /// Not plain JSON with comments: jsonc-parser is to judge.
+    Other,
+    /// An array or object opens deeper than [`MAX_DEPTH`] at this byte, everything before it
+    /// being well-formed: the file's first error.
+    TooDeep(usize),
+}
+
+/// Parses `text`.
+pub fn parse<'a>(text: &'a str, comments: &mut Vec<Comment>) -> Result<Value<'a>, GiveUp> {
     let mut p = Parser {
         text,
         bytes: text.as_bytes(),
         at: 0,
         depth: 0,
+        too_deep: None,
         comments,
     };
-    p.skip_trivia()?;
-    let value = p.value()?;
-    p.skip_trivia()?;
-    (p.at == p.bytes.len()).then_some(value)
+    let value = (|| {
+        p.skip_trivia()?;
+        let value = p.value()?;
+        p.skip_trivia()?;
+        (p.at == p.bytes.len()).then_some(value)
+    })();
+    match (value, p.too_deep) {
+        (Some(v), _) => Ok(v),
+        (None, Some(at)) => Err(GiveUp::TooDeep(at)),
+        (None, None) => Err(GiveUp::Other),
+    }
 }
 
 struct Parser<'a, 'c> {
@@ -35,6 +55,7 @@ struct Parser<'a, 'c> {
     bytes: &'a [u8],
     at: usize,
     depth: usize,
+    too_deep: Option<usize>,
     comments: &'c mut Vec<Comment>,
 }
 
@@ -113,7 +134,11 @@ impl<'a> Parser<'a, '_> {
 
     fn enter(&mut self) -> Option<()> {
         self.depth += 1;
-        (self.depth <= MAX_DEPTH).then_some(())
+        if self.depth > MAX_DEPTH {
+            self.too_deep = Some(self.at);
+            return None;
+        }
+        Some(())
     }
 
     fn object(&mut self) -> Option<Object<'a>> {

@@ -94,13 +94,20 @@ pub fn parse_with_comments(text: &str) -> Result<(ast::Value<'_>, Vec<Comment>),
 fn parse_inner(text: &str, comments: bool) -> Result<(ast::Value<'_>, Vec<Comment>), SyntaxError> {
     // Well-formed files take the fast path; anything else is judged by jsonc-parser.
     let mut found = Vec::new();
-    if let Some(value) = fast::parse(text, &mut found) {
-        if !comments {
-            found.clear();
+    match fast::parse(text, &mut found) {
+        Ok(value) => {
+            if !comments {
+                found.clear();
+            }
+            Ok((value, found))
         }
-        return Ok((value, found));
+        Err(fast::GiveUp::TooDeep(at)) => Err(SyntaxError {
+            start: at,
+            end: at + 1,
+            message: format!("nesting deeper than {MAX_DEPTH} levels"),
+        }),
+        Err(fast::GiveUp::Other) => slow_parse(text, comments),
     }
-    slow_parse(text, comments)
 }
 
 /// jsonc-parser's parse, for the files the fast path gives up on: its errors are the ones shown.
