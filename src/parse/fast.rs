@@ -142,71 +142,63 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn object(&mut self) -> Option<Object<'a>> {
-        self.enter()?;
-        let start = self.at;
-        self.at += 1;
         let mut properties = Vec::new();
-        self.skip_trivia()?;
-        if self.peek()? != b'}' {
-            loop {
-                let name = self.string()?;
-                self.skip_trivia()?;
-                if self.peek()? != b':' {
-                    return None;
-                }
-                self.at += 1;
-                self.skip_trivia()?;
-                let value = self.value()?;
-                properties.push(ObjectProp {
-                    range: Range::new(name.range.start, value_end(&value)),
-                    name: ObjectPropName::String(name),
-                    value,
-                });
-                self.skip_trivia()?;
-                match self.peek()? {
-                    b',' => {
-                        self.at += 1;
-                        self.skip_trivia()?;
-                    }
-                    b'}' => break,
-                    _ => return None,
-                }
+        let range = self.container(b'}', |p| {
+            let name = p.string()?;
+            p.skip_trivia()?;
+            if p.peek()? != b':' {
+                return None;
             }
-        }
-        self.at += 1;
-        self.depth -= 1;
-        Some(Object {
-            range: Range::new(start, self.at),
-            properties,
-        })
+            p.at += 1;
+            p.skip_trivia()?;
+            let value = p.value()?;
+            properties.push(ObjectProp {
+                range: Range::new(name.range.start, value_end(&value)),
+                name: ObjectPropName::String(name),
+                value,
+            });
+            Some(())
+        })?;
+        Some(Object { range, properties })
     }
 
     fn array(&mut self) -> Option<Array<'a>> {
+        let mut elements = Vec::new();
+        let range = self.container(b']', |p| {
+            elements.push(p.value()?);
+            Some(())
+        })?;
+        Some(Array { range, elements })
+    }
+
+    /// An object or array from its opening bracket to `close`: `item` reads each member or
+    /// element; commas go between them, and nowhere else.
+    fn container(
+        &mut self,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<Range> {
         self.enter()?;
         let start = self.at;
         self.at += 1;
-        let mut elements = Vec::new();
         self.skip_trivia()?;
-        if self.peek()? != b']' {
+        if self.peek()? != close {
             loop {
-                elements.push(self.value()?);
+                item(self)?;
                 self.skip_trivia()?;
                 match self.peek()? {
                     b',' => {
                         self.at += 1;
                         self.skip_trivia()?;
                     }
-                    b']' => break,
+                    c if c == close => break,
                     _ => return None,
                 }
             }
         }
         self.at += 1;
         self.depth -= 1;
-        Some(Array {
-            range: Range::new(start, self.at),
-            elements,
-        })
+        Some(Range::new(start, self.at))
     }
 
     fn keyword(&mut self, word: &str) -> Option<Range> {
