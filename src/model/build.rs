@@ -474,11 +474,12 @@ fn index(m: &mut Model) {
         for i in 0..count {
             let e = m.entity(kind, i);
             if let Some(id) = &e.id {
-                index.entry(id.key()).or_default().push((kind, i));
+                let key = id.key();
                 unit_index
-                    .entry((id.key(), e.unit))
+                    .entry((key.clone(), e.unit))
                     .or_default()
                     .push((kind, i));
+                index.entry(key).or_default().push((kind, i));
             }
         }
     }
