@@ -429,7 +429,8 @@ fn children<T>(
 /// An inline subnet that a child resource in the same unit redeclares: the child resource is
 /// deployed after the VNet and wins.
 fn dedupe_subnets(subnets: &mut Vec<Subnet>) {
-    let declared: Vec<(UnitId, (String, String))> = subnets
+    // A set, not a list: a tree has thousands of subnets of both forms.
+    let declared: rustc_hash::FxHashSet<(UnitId, (String, String))> = subnets
         .iter()
         .filter(|s| !s.inline)
         .filter_map(|s| Some((s.e.unit, s.e.id.as_ref()?.key())))
