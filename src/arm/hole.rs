@@ -199,7 +199,7 @@ pub fn known_len(s: &str) -> usize {
 /// Whether a string with holes could turn out to be `s`: `s` starts with the text before the
 /// first hole and ends with the text after the last one.
 pub fn could_be(holed: &str, s: &str) -> bool {
-    let prefix = holed.find(OPEN).map_or(holed, |i| &holed[..i]);
+    let prefix = known_prefix(holed);
     let suffix = holed
         .rfind(CLOSE)
         .map_or("", |i| &holed[i + CLOSE.len_utf8()..]);

@@ -237,27 +237,14 @@ impl<'a> Parser<'a, '_> {
             _ => return None,
         }
         if b.get(i) == Some(&b'.') {
-            i += 1;
-            let digits = i;
-            while b.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
-            if i == digits {
-                return None;
-            }
+            i = digits(b, i + 1)?;
         }
         if matches!(b.get(i), Some(b'e' | b'E')) {
             i += 1;
             if matches!(b.get(i), Some(b'+' | b'-')) {
                 i += 1;
             }
-            let digits = i;
-            while b.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
-            if i == digits {
-                return None;
-            }
+            i = digits(b, i)?;
         }
         // A number runs into no word (`1x`, `0x1F`, `01`).
         if b.get(i)
@@ -358,6 +345,15 @@ impl<'a> Parser<'a, '_> {
 /// no early exit).
 fn has_control(bytes: &[u8]) -> bool {
     bytes.iter().fold(false, |found, &c| found | (c < 0x20))
+}
+
+/// The end of the run of at least one ASCII digit that starts at `i`.
+fn digits(b: &[u8], i: usize) -> Option<usize> {
+    let n = b[i.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    (n > 0).then_some(i + n)
 }
 
 fn hex4(digits: &[u8]) -> Option<u32> {

@@ -18,20 +18,23 @@ fn collects_comments_in_order() {
     assert_eq!(texts, [" one", " two "]);
 }
 
+/// What JSON5 and other lenient parsers accept and ARM does not.
+const LENIENCIES: [&str; 10] = [
+    "{\"a\": 1,}",
+    "[1,]",
+    "{'a': 1}",
+    "{a: 1}",
+    "{\"a\": 0x1F}",
+    "{\"a\": +1}",
+    "{\"a\": .5}",
+    "{\"a\": NaN}",
+    "{\"a\": 1 \"b\": 2}",
+    "{\"a\": \"\\x41\"}",
+];
+
 #[test]
 fn rejects_every_other_leniency() {
-    for text in [
-        "{\"a\": 1,}",
-        "[1,]",
-        "{'a': 1}",
-        "{a: 1}",
-        "{\"a\": 0x1F}",
-        "{\"a\": +1}",
-        "{\"a\": .5}",
-        "{\"a\": NaN}",
-        "{\"a\": 1 \"b\": 2}",
-        "{\"a\": \"\\x41\"}",
-    ] {
+    for text in LENIENCIES {
         assert!(parse(text).is_err(), "{text} should be rejected");
     }
 }
@@ -192,16 +195,9 @@ fn the_fast_path_builds_what_jsonc_parser_builds() {
     let deep_ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
     assert!(same_as_jsonc(&deep_ok));
     // Errors and oddities go to jsonc-parser, which says what is wrong.
-    for text in [
+    for text in LENIENCIES.into_iter().chain([
         "",
         "// only a comment",
-        "{\"a\": 1,}",
-        "[1,]",
-        "{'a': 1}",
-        "{a: 1}",
-        "{\"a\": 0x1F}",
-        "{\"a\": +1}",
-        "{\"a\": .5}",
         "{\"a\": 1.}",
         "{\"a\": 01}",
         "{\"a\": tru}",
@@ -216,7 +212,7 @@ fn the_fast_path_builds_what_jsonc_parser_builds() {
         "[1 2]",
         "{\"a\": \"unterminated}",
         "\u{a0}{}",
-    ] {
+    ]) {
         assert!(
             !same_as_jsonc(text),
             "the fast path should give up on {text:?}"
