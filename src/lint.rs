@@ -317,18 +317,22 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                 Err(e) => return (Vec::new(), vec![syntax_finding(job.template, &e)]),
             };
             let mut problems = Vec::new();
+            let mut cache = eval::TemplateCache::default();
             let units = job
                 .units
                 .iter()
                 .map(|&(unit, params)| {
                     let pv = params.and_then(|p| reads[p.0 as usize].parameters.as_ref());
-                    let out = eval::evaluate(&EvalInput {
-                        file: job.template,
-                        unit,
-                        template: &ast,
-                        parameters: pv,
-                        wanted: &wanted,
-                    });
+                    let out = eval::evaluate_cached(
+                        &EvalInput {
+                            file: job.template,
+                            unit,
+                            template: &ast,
+                            parameters: pv,
+                            wanted: &wanted,
+                        },
+                        &mut cache,
+                    );
                     problems.extend(
                         out.problems
                             .iter()

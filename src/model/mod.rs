@@ -487,7 +487,12 @@ pub struct Model {
     private_links: std::sync::OnceLock<PrivateLinks>,
     /// `resources` by key.
     resource_index: HashMap<(String, String), Vec<usize>>,
+    /// Resolutions already made: rules ask about the same references many times.
+    resolved: std::sync::Mutex<Resolved>,
 }
+
+/// Resolutions by the kind asked for, the unit asking and the reference's text.
+type Resolved = HashMap<(EntityKind, UnitId, Arc<str>), Resolution>;
 
 /// Entities by resource key and unit.
 type UnitIndex = HashMap<((String, String), UnitId), Vec<(EntityKind, usize)>>;
@@ -731,6 +736,26 @@ impl Model {
     /// the other parameter-file evaluations of the same template (those are other deployments of
     /// the same thing, not neighbours).
     pub fn resolve(&self, kind: EntityKind, from: UnitId, reference: &Value) -> Resolution {
+        let Some(text) = reference.as_arc_str() else {
+            return self.resolve_uncached(kind, from, reference);
+        };
+        let key = (kind, from, Arc::clone(text));
+        if let Some(r) = self.lock_resolved().get(&key) {
+            return r.clone();
+        }
+        let r = self.resolve_uncached(kind, from, reference);
+        self.lock_resolved().insert(key, r.clone());
+        r
+    }
+
+    /// The memo of resolutions; a poisoned lock (a panicking rule) still holds valid entries.
+    fn lock_resolved(&self) -> std::sync::MutexGuard<'_, Resolved> {
+        self.resolved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn resolve_uncached(&self, kind: EntityKind, from: UnitId, reference: &Value) -> Resolution {
         let Some(text) = reference.as_str() else {
             return Resolution::Unresolved(reference.deep_unknown().unwrap_or_else(|| {
                 Unknown::new(format!("the {} reference is not a string", kind.noun()))
@@ -747,10 +772,10 @@ impl Model {
 
     /// Like [`Model::resolve`], for a parsed ID.
     pub fn resolve_id(&self, kind: EntityKind, from: UnitId, id: &ResourceId) -> Resolution {
-        let shown = hole::display(&id.full_name).into_owned();
         if !id.full_type.eq_ignore_ascii_case(kind.arm_type()) {
             return Resolution::Unresolved(Unknown::new(format!(
-                "`{shown}` is a `{}`, not a {}",
+                "`{}` is a `{}`, not a {}",
+                hole::display(&id.full_name),
                 id.full_type,
                 kind.noun()
             )));
@@ -759,8 +784,14 @@ impl Model {
         if !same.is_empty() {
             return Resolution::Found(same);
         }
-        match self.candidates_elsewhere(kind, id, self.unit(from).file) {
-            Ok(others) if !others.is_empty() => return Resolution::Found(others),
+        let elsewhere = self.candidates_elsewhere(kind, id, self.unit(from).file);
+        if let Ok(others) = elsewhere.as_ref() {
+            if !others.is_empty() {
+                return Resolution::Found(others.clone());
+            }
+        }
+        let shown = hole::display(&id.full_name);
+        match elsewhere {
             Ok(_) => {}
             Err(count) => {
                 return Resolution::Unresolved(Unknown::new(format!(

@@ -192,13 +192,24 @@ pub(super) struct Evaluator<'a> {
     pub fuel: u64,
     pub depth: u32,
     pub fresh: u32,
-    pub expr_cache: rustc_hash::FxHashMap<(usize, usize), Option<Arc<crate::arm::expr::Expr>>>,
+    /// What the evaluations of this template share.
+    pub cache: TemplateCache<'a>,
+}
+
+/// What every evaluation of one template shares, whatever its parameter file: the parsed
+/// expressions (keyed by their text's address in the template), the interned literal strings,
+/// and what checking the root template found (it does not depend on parameter values).
+#[derive(Default)]
+pub struct TemplateCache<'a> {
+    pub(super) exprs: rustc_hash::FxHashMap<(usize, usize), Option<Arc<crate::arm::expr::Expr>>>,
     /// Literal strings of the template, shared (see [`Evaluator::intern`]).
-    pub interned: rustc_hash::FxHashMap<&'a str, Arc<str>>,
+    pub(super) interned: rustc_hash::FxHashMap<&'a str, Arc<str>>,
+    /// The problems [`Evaluator::validate`] found in the root template, once it has run.
+    pub(super) root_problems: Option<Vec<Problem>>,
 }
 
 impl<'a> Evaluator<'a> {
-    pub fn new(input: &EvalInput<'a>) -> Self {
+    pub fn new(input: &EvalInput<'a>, cache: TemplateCache<'a>) -> Self {
         Evaluator {
             file: input.file,
             unit: input.unit,
@@ -212,8 +223,7 @@ impl<'a> Evaluator<'a> {
             fuel: EVAL_BUDGET,
             depth: 0,
             fresh: 0,
-            expr_cache: rustc_hash::FxHashMap::default(),
-            interned: rustc_hash::FxHashMap::default(),
+            cache,
         }
     }
 
@@ -384,7 +394,19 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
-        self.validate(ctx);
+        match self.cache.root_problems.take() {
+            Some(found) => {
+                for p in &found {
+                    self.problem(p.span, p.message.clone());
+                }
+                self.cache.root_problems = Some(found);
+            }
+            None => {
+                let before = self.problems.len();
+                self.validate(ctx);
+                self.cache.root_problems = Some(self.problems[before..].to_vec());
+            }
+        }
         self.enumerate(ctx);
         // Nested deployments add contexts and instances as they are found.
         let mut i = 0;

@@ -21,7 +21,12 @@ const STACK_GROWTH: usize = 4 * 1024 * 1024;
 impl<'a> Evaluator<'a> {
     /// The shared copy of a literal string of the template.
     pub fn intern(&mut self, text: &'a str) -> Arc<str> {
-        Arc::clone(self.interned.entry(text).or_insert_with(|| Arc::from(text)))
+        Arc::clone(
+            self.cache
+                .interned
+                .entry(text)
+                .or_insert_with(|| Arc::from(text)),
+        )
     }
 
     /// Evaluates a JSON node of the template: strings that are expressions are evaluated, objects
@@ -89,7 +94,7 @@ impl<'a> Evaluator<'a> {
     /// Parses (once per string) and evaluates an expression; the result gets the string's span.
     pub fn eval_expression_text(&mut self, text: &'a str, span: Span, env: &Env<'_>) -> Value {
         let key = (text.as_ptr() as usize, text.len());
-        let parsed = match self.expr_cache.get(&key) {
+        let parsed = match self.cache.exprs.get(&key) {
             Some(p) => p.clone(),
             None => {
                 let parsed = match expr::parse(text) {
@@ -99,7 +104,7 @@ impl<'a> Evaluator<'a> {
                         None
                     }
                 };
-                self.expr_cache.insert(key, parsed.clone());
+                self.cache.exprs.insert(key, parsed.clone());
                 parsed
             }
         };

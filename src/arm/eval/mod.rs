@@ -23,7 +23,7 @@ use crate::source::{FileId, Span};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub use context::MAX_COPY_COUNT;
+pub use context::{TemplateCache, MAX_COPY_COUNT};
 
 /// Deepest chain of nested deployments amlint follows.
 pub const MAX_DEPLOYMENT_DEPTH: u32 = 16;
@@ -109,11 +109,18 @@ pub struct Evaluated {
 
 /// Evaluates a template.
 pub fn evaluate(input: &EvalInput<'_>) -> Evaluated {
+    evaluate_cached(input, &mut TemplateCache::default())
+}
+
+/// Evaluates a template, sharing `cache` with the other evaluations of the same template (the
+/// same AST, other parameter files): what does not depend on parameter values is done once.
+pub fn evaluate_cached<'a>(input: &EvalInput<'a>, cache: &mut TemplateCache<'a>) -> Evaluated {
     let ast::Value::Object(root) = input.template else {
         return Evaluated::default();
     };
-    let mut ev = context::Evaluator::new(input);
+    let mut ev = context::Evaluator::new(input, std::mem::take(cache));
     ev.run(root);
+    *cache = std::mem::take(&mut ev.cache);
     ev.finish()
 }
 

@@ -249,6 +249,47 @@ fn cyclic_and_undeclared_names_are_problems() {
 }
 
 #[test]
+fn evaluations_of_one_template_share_the_checks_of_the_root_template() {
+    // A second parameter file: the root template is not checked again, yet the evaluation
+    // reports the same problems, and values that depend on parameters differ.
+    let t = template(
+        r#""parameters": {"p": {"type": "string"}},
+        "variables": {"a": "[variables('b')]", "b": "[variables('a')]"},
+        "resources": [{"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "[parameters('p')]",
+            "properties": {"y": "[parameters('missing')]", "z": "[nope(1)]", "w": "[concat('a']"}}]"#,
+    );
+    let ast = parse::parse(&t).expect("template parses");
+    let wanted = |_: &str| true;
+    let files: Vec<(u32, &str, ParameterValues)> = [(1, "one"), (2, "two")]
+        .into_iter()
+        .map(|(unit, name)| {
+            let text = format!(r#"{{"parameters": {{"p": {{"value": "{name}"}}}}}}"#);
+            let past = parse::parse(&text).expect("parameters parse");
+            (unit, name, parameter_values(FileId(1), &past))
+        })
+        .collect();
+    let mut cache = TemplateCache::default();
+    let mut results = Vec::new();
+    for (unit, name, pv) in &files {
+        let input = EvalInput {
+            file: FileId(0),
+            unit: *unit,
+            template: &ast,
+            parameters: Some(pv),
+            wanted: &wanted,
+        };
+        let shared = evaluate_cached(&input, &mut cache);
+        let alone = evaluate(&input);
+        assert_eq!(shared.problems, alone.problems, "unit {unit}");
+        assert_eq!(names(&shared), [*name]);
+        results.push(shared);
+    }
+    let m = messages(&results[1]);
+    assert_eq!(m.len(), 4, "{m:?}");
+    assert!(cache.root_problems.is_some());
+}
+
+#[test]
 fn long_variable_chains_stop_without_overflowing_the_stack() {
     let vars: Vec<String> = (0..5000)
         .map(|i| format!(r#""v{i}": "[variables('v{}')]""#, i + 1))

@@ -145,7 +145,7 @@ impl<'a> Evaluator<'a> {
             ast::Value::StringLit(s) => {
                 if let StringForm::Expression(text) = expr::classify(&s.value) {
                     let key = (text.as_ptr() as usize, text.len());
-                    let parsed = match self.expr_cache.get(&key) {
+                    let parsed = match self.cache.exprs.get(&key) {
                         Some(p) => p.clone(),
                         None => expr::parse(text).ok().map(Arc::new),
                     };
@@ -216,7 +216,7 @@ impl<'a> Evaluator<'a> {
 
     fn check_expression(&mut self, text: &'a str, span: Span, names: &Names<'_>) {
         let key = (text.as_ptr() as usize, text.len());
-        let parsed = match self.expr_cache.get(&key) {
+        let parsed = match self.cache.exprs.get(&key) {
             Some(p) => p.clone(),
             None => {
                 let parsed = match expr::parse(text) {
@@ -226,7 +226,7 @@ impl<'a> Evaluator<'a> {
                         None
                     }
                 };
-                self.expr_cache.insert(key, parsed.clone());
+                self.cache.exprs.insert(key, parsed.clone());
                 parsed
             }
         };
