@@ -9,7 +9,7 @@ use crate::arm::eval::{self, EvalInput, EvalResource, ParameterValues};
 use crate::arm::value::{Tri, Value};
 use crate::config::{self, Configs, Date, Level, Suppression};
 use crate::discover::{self, FileKind};
-use crate::model::{self, UnitInfo, UnitInput, MODEL_TYPES};
+use crate::model::{self, UnitId, UnitInfo, UnitInput, UnitPart, MODEL_TYPES};
 use crate::parse::{self, ObjectExt, SyntaxError};
 use crate::report::{Finding, Severity, Summary};
 use crate::rules::{self, RuleSelection};
@@ -80,8 +80,8 @@ impl Clock {
     }
 }
 
-/// The units one template produced, and the findings its evaluation raised.
-type JobOutput = (Vec<(u32, UnitInput)>, Vec<Finding>);
+/// The model parts of the units one template produced, and the findings its evaluation raised.
+type JobOutput = (Vec<(u32, UnitPart)>, Vec<Finding>);
 
 /// A file after the first pass.
 struct Read {
@@ -351,44 +351,61 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                         resources,
                         unexpanded: out.unexpanded,
                     };
-                    (unit, input)
+                    // The unit's share of the model is built here, in parallel.
+                    (unit, model::unit_part(UnitId(unit), input))
                 })
                 .collect();
             (units, problems)
         })
         .collect();
-    let mut inputs: Vec<Option<UnitInput>> = (0..infos.len()).map(|_| None).collect();
+    let mut parts: Vec<Option<UnitPart>> = (0..infos.len()).map(|_| None).collect();
     for (units, problems) in evaluated {
         findings.extend(problems);
-        for (unit, input) in units {
-            inputs[unit as usize] = Some(input);
+        for (unit, part) in units {
+            parts[unit as usize] = Some(part);
         }
     }
     let mut reads = reads;
-    for (unit, file) in exports {
-        let resources = std::mem::take(&mut reads[file.0 as usize].export);
-        inputs[unit as usize] = Some(UnitInput {
-            info: UnitInfo {
-                file,
-                parameters: None,
-            },
-            resources,
-            unexpanded: Vec::new(),
-        });
+    let exports: Vec<(u32, FileId, Vec<EvalResource>)> = exports
+        .into_iter()
+        .map(|(unit, file)| {
+            let resources = std::mem::take(&mut reads[file.0 as usize].export);
+            (unit, file, resources)
+        })
+        .collect();
+    let export_parts: Vec<(u32, UnitPart)> = exports
+        .into_par_iter()
+        .map(|(unit, file, resources)| {
+            let input = UnitInput {
+                info: UnitInfo {
+                    file,
+                    parameters: None,
+                },
+                resources,
+                unexpanded: Vec::new(),
+            };
+            (unit, model::unit_part(UnitId(unit), input))
+        })
+        .collect();
+    for (unit, part) in export_parts {
+        parts[unit as usize] = Some(part);
     }
-    let units: Vec<UnitInput> = inputs
+    let parts: Vec<UnitPart> = parts
         .into_iter()
         .enumerate()
-        .map(|(i, u)| {
-            u.unwrap_or_else(|| UnitInput {
-                info: infos[i].clone(),
-                resources: Vec::new(),
-                unexpanded: Vec::new(),
+        .map(|(i, part)| {
+            part.unwrap_or_else(|| {
+                let input = UnitInput {
+                    info: infos[i].clone(),
+                    resources: Vec::new(),
+                    unexpanded: Vec::new(),
+                };
+                model::unit_part(UnitId(i as u32), input)
             })
         })
         .collect();
     clock.lap(&mut result, "evaluate");
-    let model = model::build(units);
+    let model = model::assemble(parts);
     clock.lap(&mut result, "build the model");
     findings.extend(rules::Context::new(&model).run(&options.catalog, &options.selection));
     clock.lap(&mut result, "run the rules");

@@ -9,6 +9,7 @@ use crate::arm::hole;
 use crate::arm::resource_id::{self, ResourceId};
 use crate::arm::value::{Kind, Tri, Unknown, Value};
 use crate::source::Span;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 /// One unit's evaluated resources.
@@ -20,154 +21,225 @@ pub struct UnitInput {
 }
 
 /// A child rule or route waiting for its parent.
+#[derive(Debug)]
 struct Orphan<T> {
     parent: ResourceId,
     unit: UnitId,
     item: T,
 }
 
+/// The entities of one unit, before they join the others' (see [`unit_part`]).
+#[derive(Debug, Default)]
+pub struct UnitPart {
+    /// The unit's entities; the indexes stay empty.
+    m: Model,
+    child_rules: Vec<Orphan<NsgRule>>,
+    child_routes: Vec<Orphan<Route>>,
+    child_outbound: Vec<Orphan<OutboundRule>>,
+}
+
 /// Builds the model of all units.
 pub fn build(units: Vec<UnitInput>) -> Model {
+    assemble(
+        units
+            .into_iter()
+            .enumerate()
+            .map(|(i, unit)| unit_part(UnitId(i as u32), unit))
+            .collect(),
+    )
+}
+
+/// What one unit (number `uid` in the run) adds to the model: the part of the build that needs
+/// nothing from other units, so that units can be built in parallel.
+pub fn unit_part(uid: UnitId, unit: UnitInput) -> UnitPart {
+    let mut part = UnitPart::default();
+    let m = &mut part.m;
+    m.units.push(unit.info);
+    m.unexpanded
+        .extend(unit.unexpanded.into_iter().map(|u| (uid, u)));
+    for r in unit.resources {
+        let ty = r.full_type.to_ascii_lowercase();
+        let evaluated = r.body.is_some();
+        let id_text = r.id.as_str().map(str::to_owned);
+        let e = Entity {
+            unit: uid,
+            full_type: Arc::clone(&r.full_type),
+            name: r.name,
+            id: id_text.as_deref().and_then(resource_id::parse),
+            span: r.span,
+            name_span: r.name_span,
+            condition: r.condition,
+            body: r.body.unwrap_or_else(|| Value::object(Vec::new(), r.span)),
+        };
+        if r.existing {
+            m.existing.push(e);
+            continue;
+        }
+        if evaluated {
+            m.resources.push(e.clone());
+        }
+        match ty.as_str() {
+            "microsoft.machinelearningservices/workspaces" => m.workspaces.push(workspace(e)),
+            "microsoft.machinelearningservices/workspaces/outboundrules" => {
+                if let Some(parent) = parent_id(&e) {
+                    let rule = OutboundRule {
+                        unit: uid,
+                        name: short_name(&e),
+                        span: e.span,
+                        rule: Field::at(&e.body, &["properties"])
+                            .value()
+                            .cloned()
+                            .unwrap_or_else(|| Value::object(Vec::new(), e.span)),
+                    };
+                    part.child_outbound.push(Orphan {
+                        parent,
+                        unit: uid,
+                        item: rule,
+                    });
+                }
+            }
+            "microsoft.machinelearningservices/workspaces/computes" => m.computes.push(compute(e)),
+            "microsoft.network/virtualnetworks" => {
+                m.peerings.extend(inline_peerings(&e));
+                let (vnet, subnets) = vnet(e, id_text.as_deref());
+                m.vnets.push(vnet);
+                m.subnets.extend(subnets);
+            }
+            "microsoft.network/virtualnetworks/subnets" => {
+                m.subnets.push(Subnet { e, inline: false })
+            }
+            "microsoft.network/networksecuritygroups" => {
+                let (rules, rules_unknown) = children(&e, "securityRules", NsgRule::new);
+                m.nsgs.push(Nsg {
+                    e,
+                    rules,
+                    rules_unknown,
+                });
+            }
+            "microsoft.network/networksecuritygroups/securityrules" => {
+                if let Some(parent) = parent_id(&e) {
+                    part.child_rules.push(Orphan {
+                        parent,
+                        unit: uid,
+                        item: NsgRule::new(
+                            uid,
+                            short_name(&e),
+                            e.span,
+                            e.condition.clone(),
+                            e.body,
+                        ),
+                    });
+                }
+            }
+            "microsoft.network/routetables" => {
+                let (routes, routes_unknown) =
+                    children(&e, "routes", |unit, name, span, condition, body| Route {
+                        unit,
+                        name,
+                        span,
+                        condition,
+                        body,
+                    });
+                m.route_tables.push(RouteTable {
+                    e,
+                    routes,
+                    routes_unknown,
+                });
+            }
+            "microsoft.network/routetables/routes" => {
+                if let Some(parent) = parent_id(&e) {
+                    part.child_routes.push(Orphan {
+                        parent,
+                        unit: uid,
+                        item: Route {
+                            unit: uid,
+                            name: short_name(&e),
+                            span: e.span,
+                            condition: e.condition.clone(),
+                            body: e.body,
+                        },
+                    });
+                }
+            }
+            "microsoft.network/natgateways" => m.nat_gateways.push(e),
+            "microsoft.network/azurefirewalls" => m.firewalls.push(e),
+            "microsoft.network/privateendpoints" => m.private_endpoints.push(PrivateEndpoint { e }),
+            "microsoft.network/networkinterfaces" => m.network_interfaces.push(e),
+            "microsoft.network/virtualnetworkgateways" => m.gateways.push(e),
+            "microsoft.network/virtualnetworks/virtualnetworkpeerings" => {
+                if let Some(vnet) = parent_id(&e) {
+                    m.peerings.push(Peering {
+                        unit: uid,
+                        name: short_name(&e),
+                        vnet,
+                        span: e.span,
+                        body: e.body,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    // The subnets a unit declares both inline and as child resources are the unit's own.
+    dedupe_subnets(&mut m.subnets);
+    part
+}
+
+/// Puts the units' parts together, in unit order, and links what crosses units: indexes,
+/// serverless computes, child rules and routes declared apart from their parents.
+pub fn assemble(parts: Vec<UnitPart>) -> Model {
     let mut m = Model::default();
     let mut child_rules: Vec<Orphan<NsgRule>> = Vec::new();
     let mut child_routes: Vec<Orphan<Route>> = Vec::new();
     let mut child_outbound: Vec<Orphan<OutboundRule>> = Vec::new();
-    for (i, unit) in units.into_iter().enumerate() {
-        let uid = UnitId(i as u32);
-        m.units.push(unit.info);
-        m.unexpanded
-            .extend(unit.unexpanded.into_iter().map(|u| (uid, u)));
-        for r in unit.resources {
-            let ty = r.full_type.to_ascii_lowercase();
-            let evaluated = r.body.is_some();
-            let id_text = r.id.as_str().map(str::to_owned);
-            let e = Entity {
-                unit: uid,
-                full_type: Arc::clone(&r.full_type),
-                name: r.name,
-                id: id_text.as_deref().and_then(resource_id::parse),
-                span: r.span,
-                name_span: r.name_span,
-                condition: r.condition,
-                body: r.body.unwrap_or_else(|| Value::object(Vec::new(), r.span)),
-            };
-            if r.existing {
-                m.existing.push(e);
-                continue;
-            }
-            if evaluated {
-                m.resources.push(e.clone());
-            }
-            match ty.as_str() {
-                "microsoft.machinelearningservices/workspaces" => m.workspaces.push(workspace(e)),
-                "microsoft.machinelearningservices/workspaces/outboundrules" => {
-                    if let Some(parent) = parent_id(&e) {
-                        let rule = OutboundRule {
-                            unit: uid,
-                            name: short_name(&e),
-                            span: e.span,
-                            rule: Field::at(&e.body, &["properties"])
-                                .value()
-                                .cloned()
-                                .unwrap_or_else(|| Value::object(Vec::new(), e.span)),
-                        };
-                        child_outbound.push(Orphan {
-                            parent,
-                            unit: uid,
-                            item: rule,
-                        });
-                    }
-                }
-                "microsoft.machinelearningservices/workspaces/computes" => {
-                    m.computes.push(compute(e))
-                }
-                "microsoft.network/virtualnetworks" => {
-                    m.peerings.extend(inline_peerings(&e));
-                    let (vnet, subnets) = vnet(e, id_text.as_deref());
-                    m.vnets.push(vnet);
-                    m.subnets.extend(subnets);
-                }
-                "microsoft.network/virtualnetworks/subnets" => {
-                    m.subnets.push(Subnet { e, inline: false })
-                }
-                "microsoft.network/networksecuritygroups" => {
-                    let (rules, rules_unknown) = children(&e, "securityRules", NsgRule::new);
-                    m.nsgs.push(Nsg {
-                        e,
-                        rules,
-                        rules_unknown,
-                    });
-                }
-                "microsoft.network/networksecuritygroups/securityrules" => {
-                    if let Some(parent) = parent_id(&e) {
-                        child_rules.push(Orphan {
-                            parent,
-                            unit: uid,
-                            item: NsgRule::new(
-                                uid,
-                                short_name(&e),
-                                e.span,
-                                e.condition.clone(),
-                                e.body,
-                            ),
-                        });
-                    }
-                }
-                "microsoft.network/routetables" => {
-                    let (routes, routes_unknown) =
-                        children(&e, "routes", |unit, name, span, condition, body| Route {
-                            unit,
-                            name,
-                            span,
-                            condition,
-                            body,
-                        });
-                    m.route_tables.push(RouteTable {
-                        e,
-                        routes,
-                        routes_unknown,
-                    });
-                }
-                "microsoft.network/routetables/routes" => {
-                    if let Some(parent) = parent_id(&e) {
-                        child_routes.push(Orphan {
-                            parent,
-                            unit: uid,
-                            item: Route {
-                                unit: uid,
-                                name: short_name(&e),
-                                span: e.span,
-                                condition: e.condition.clone(),
-                                body: e.body,
-                            },
-                        });
-                    }
-                }
-                "microsoft.network/natgateways" => m.nat_gateways.push(e),
-                "microsoft.network/azurefirewalls" => m.firewalls.push(e),
-                "microsoft.network/privateendpoints" => {
-                    m.private_endpoints.push(PrivateEndpoint { e })
-                }
-                "microsoft.network/networkinterfaces" => m.network_interfaces.push(e),
-                "microsoft.network/virtualnetworkgateways" => m.gateways.push(e),
-                "microsoft.network/virtualnetworks/virtualnetworkpeerings" => {
-                    if let Some(vnet) = parent_id(&e) {
-                        m.peerings.push(Peering {
-                            unit: uid,
-                            name: short_name(&e),
-                            vnet,
-                            span: e.span,
-                            body: e.body,
-                        });
-                    }
-                }
-                _ => {}
-            }
-        }
+    // Each list reserved once: growing them part by part would copy them again and again.
+    macro_rules! reserve {
+        ($($field:ident),*) => {
+            $(m.$field.reserve_exact(parts.iter().map(|p| p.m.$field.len()).sum());)*
+        };
+    }
+    reserve!(
+        units,
+        unexpanded,
+        existing,
+        resources,
+        workspaces,
+        computes,
+        vnets,
+        subnets,
+        nsgs,
+        route_tables,
+        nat_gateways,
+        firewalls,
+        private_endpoints,
+        network_interfaces,
+        gateways,
+        peerings
+    );
+    for part in parts {
+        let p = part.m;
+        m.units.extend(p.units);
+        m.unexpanded.extend(p.unexpanded);
+        m.existing.extend(p.existing);
+        m.resources.extend(p.resources);
+        m.workspaces.extend(p.workspaces);
+        m.computes.extend(p.computes);
+        m.vnets.extend(p.vnets);
+        m.subnets.extend(p.subnets);
+        m.nsgs.extend(p.nsgs);
+        m.route_tables.extend(p.route_tables);
+        m.nat_gateways.extend(p.nat_gateways);
+        m.firewalls.extend(p.firewalls);
+        m.private_endpoints.extend(p.private_endpoints);
+        m.network_interfaces.extend(p.network_interfaces);
+        m.gateways.extend(p.gateways);
+        m.peerings.extend(p.peerings);
+        child_rules.extend(part.child_rules);
+        child_routes.extend(part.child_routes);
+        child_outbound.extend(part.child_outbound);
     }
     let serverless: Vec<Compute> = m.workspaces.iter().filter_map(serverless_compute).collect();
     m.computes.extend(serverless);
-    dedupe_subnets(&mut m.subnets);
     index(&mut m);
     for orphan in child_rules {
         for i in parents(&m, EntityKind::Nsg, &orphan.parent, orphan.unit) {
@@ -446,8 +518,27 @@ fn dedupe_subnets(subnets: &mut Vec<Subnet>) {
 }
 
 fn index(m: &mut Model) {
-    let mut index: rustc_hash::FxHashMap<(String, String), Vec<(EntityKind, usize)>> =
-        Default::default();
+    // The indexes of entities and of resources are independent: built side by side.
+    let ((index, unit_index), (resource_index, existing_index)) = rayon::join(
+        || entity_indexes(m),
+        || rayon::join(|| key_index(&m.resources), || key_index(&m.existing)),
+    );
+    m.index = index;
+    m.unit_index = unit_index;
+    m.resource_index = resource_index;
+    m.existing_index = existing_index;
+    for v in &m.vnets {
+        if let (Some(u), Some(id)) = (&v.subnets_unknown, &v.e.id) {
+            m.vnets_with_unknown_subnets
+                .entry(id.full_name.to_ascii_lowercase())
+                .or_insert_with(|| Arc::clone(u));
+        }
+    }
+}
+
+/// The entities of every kind by resource key, and by key and unit.
+fn entity_indexes(m: &Model) -> (super::KeyIndex, super::UnitIndex) {
+    let mut index: super::KeyIndex = Default::default();
     let mut unit_index: super::UnitIndex = Default::default();
     let kinds = [
         EntityKind::Workspace,
@@ -484,23 +575,16 @@ fn index(m: &mut Model) {
             }
         }
     }
-    m.index = index;
-    m.unit_index = unit_index;
-    for (i, e) in m.resources.iter().enumerate() {
+    (index, unit_index)
+}
+
+/// Entities by resource key.
+fn key_index(entities: &[Entity]) -> HashMap<(String, String), Vec<usize>> {
+    let mut out: HashMap<(String, String), Vec<usize>> = HashMap::default();
+    for (i, e) in entities.iter().enumerate() {
         if let Some(id) = &e.id {
-            m.resource_index.entry(id.key()).or_default().push(i);
+            out.entry(id.key()).or_default().push(i);
         }
     }
-    for (i, e) in m.existing.iter().enumerate() {
-        if let Some(id) = &e.id {
-            m.existing_index.entry(id.key()).or_default().push(i);
-        }
-    }
-    for v in &m.vnets {
-        if let (Some(u), Some(id)) = (&v.subnets_unknown, &v.e.id) {
-            m.vnets_with_unknown_subnets
-                .entry(id.full_name.to_ascii_lowercase())
-                .or_insert_with(|| Arc::clone(u));
-        }
-    }
+    out
 }

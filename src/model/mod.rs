@@ -12,7 +12,7 @@ mod field;
 #[cfg(test)]
 mod tests;
 
-pub use build::{build, UnitInput};
+pub use build::{assemble, build, unit_part, UnitInput, UnitPart};
 pub use field::Field;
 
 use crate::arm::eval::Unexpanded;
@@ -477,7 +477,7 @@ pub struct Model {
     /// Resources declared `existing`: referenced, configured elsewhere.
     pub existing: Vec<Entity>,
     pub unexpanded: Vec<(UnitId, Unexpanded)>,
-    index: HashMap<(String, String), Vec<(EntityKind, usize)>>,
+    index: KeyIndex,
     /// The same, per unit: references resolve in their own unit first.
     unit_index: UnitIndex,
     /// `existing` declarations by key.
@@ -493,6 +493,9 @@ pub struct Model {
 
 /// Resolutions by the kind asked for, the unit asking and the reference's text.
 type Resolved = HashMap<(EntityKind, UnitId, Arc<str>), Resolution>;
+
+/// Entities by resource key.
+type KeyIndex = HashMap<(String, String), Vec<(EntityKind, usize)>>;
 
 /// Entities by resource key and unit.
 type UnitIndex = HashMap<((String, String), UnitId), Vec<(EntityKind, usize)>>;
