@@ -2,7 +2,7 @@ use super::{declare_rule, Context};
 use crate::arm::value::Value;
 use crate::model::{Field, NsgRule};
 use crate::net::endpoint::Prefix;
-use crate::net::nsg::Ports;
+use crate::net::nsg::{Ports, DESTINATION, SOURCE};
 
 declare_rule! {
     /// ## What it does
@@ -79,9 +79,9 @@ fn check_rule(rule: &NsgRule) -> Vec<(Value, String)> {
             ));
         }
     }
-    for side in ["source", "destination"] {
-        let (singular, plural) = (format!("{side}PortRange"), format!("{side}PortRanges"));
-        for (item, key) in entries(rule, &singular, &plural, &mut out) {
+    for keys in [&SOURCE, &DESTINATION] {
+        let side = keys.side;
+        for (item, key) in entries(rule, keys.port, keys.ports, &mut out) {
             let Some(text) = item.as_known_str() else {
                 continue;
             };
@@ -95,12 +95,8 @@ fn check_rule(rule: &NsgRule) -> Vec<(Value, String)> {
                 ));
             }
         }
-        let (singular, plural) = (
-            format!("{side}AddressPrefix"),
-            format!("{side}AddressPrefixes"),
-        );
         let mut tags: Vec<(Value, String)> = Vec::new();
-        for (item, key) in entries(rule, &singular, &plural, &mut out) {
+        for (item, key) in entries(rule, keys.prefix, keys.prefixes, &mut out) {
             let Some(text) = item.as_known_str() else {
                 continue;
             };
@@ -146,14 +142,14 @@ fn shown(text: &str) -> String {
 /// "see the plural": reported when the plural lists nothing.
 fn entries(
     rule: &NsgRule,
-    singular: &str,
-    plural: &str,
+    singular: &'static str,
+    plural: &'static str,
     out: &mut Vec<(Value, String)>,
-) -> Vec<(Value, String)> {
+) -> Vec<(Value, &'static str)> {
     let mut list = Vec::new();
     let plural_value = rule.prop(plural).value().cloned();
     for item in plural_value.as_ref().map(items).unwrap_or_default() {
-        list.push((item.clone(), plural.to_owned()));
+        list.push((item.clone(), plural));
     }
     if let Field::Present(v) = rule.prop(singular) {
         if v.as_known_str() == Some("") {
@@ -165,7 +161,7 @@ fn entries(
                 ));
             }
         } else {
-            list.push((v, singular.to_owned()));
+            list.push((v, singular));
         }
     }
     list

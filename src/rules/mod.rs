@@ -246,6 +246,15 @@ impl<'m> Context<'m> {
                 .any(|r| selection.is_enabled(r.meta.code));
         let explain_all =
             !any_check && selection.is_enabled(aml002::UnverifiableNetworkPath::META.code);
+        if any_check || explain_all {
+            // The NSG rules' fields, which most checks read, are read up front, in parallel:
+            // otherwise the first check to need them would read them all on its own thread.
+            model.nsgs.par_iter().for_each(|nsg| {
+                for rule in &nsg.rules {
+                    crate::net::nsg::RuleView::new(rule);
+                }
+            });
+        }
         // The checks are independent: each runs on its own context, in parallel; their results
         // are joined in registry order, so the output does not depend on the threads.
         let runs: Vec<(Vec<Finding>, Vec<Unverified>)> = CHECKS

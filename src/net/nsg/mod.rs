@@ -168,21 +168,60 @@ fn string_field(rule: &NsgRule, key: &str) -> Option<Tri<String>> {
     }
 }
 
-/// The values of a singular / plural pair (`sourceAddressPrefix` / `sourceAddressPrefixes`).
-fn list_field(rule: &NsgRule, singular: &str, plural: &str) -> Tri<Vec<String>> {
-    let mut out = Vec::new();
-    if let Some(one) = string_field(rule, singular) {
-        match one {
-            Tri::Known(s) => out.push(s),
-            Tri::Unknown(u) => return Tri::Unknown(u),
+/// The property names of one side of a rule.
+#[derive(Debug)]
+pub struct SideKeys {
+    pub side: &'static str,
+    pub asgs: &'static str,
+    pub prefix: &'static str,
+    pub prefixes: &'static str,
+    pub port: &'static str,
+    pub ports: &'static str,
+}
+
+pub const SOURCE: SideKeys = SideKeys {
+    side: "source",
+    asgs: "sourceApplicationSecurityGroups",
+    prefix: "sourceAddressPrefix",
+    prefixes: "sourceAddressPrefixes",
+    port: "sourcePortRange",
+    ports: "sourcePortRanges",
+};
+
+pub const DESTINATION: SideKeys = SideKeys {
+    side: "destination",
+    asgs: "destinationApplicationSecurityGroups",
+    prefix: "destinationAddressPrefix",
+    prefixes: "destinationAddressPrefixes",
+    port: "destinationPortRange",
+    ports: "destinationPortRanges",
+};
+
+/// The values of a singular / plural pair (`sourceAddressPrefix` / `sourceAddressPrefixes`),
+/// each read by `parse`; `what` names them when one does not read ("address prefix").
+fn list_field<T>(
+    rule: &NsgRule,
+    singular: &str,
+    plural: &str,
+    what: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Tri<Vec<T>> {
+    let one = rule.prop(singular);
+    let many = rule.prop(plural);
+    let mut texts: Vec<&str> = Vec::new();
+    if let Field::Present(v) = &one {
+        match v.as_known_str() {
+            Some("") => {}
+            Some(s) => texts.push(s),
+            None => return Tri::Unknown(unknown_of(v, &format!("`{singular}`"))),
         }
     }
-    if let Field::Present(v) = rule.prop(plural) {
+    if let Field::Present(v) = &many {
         match &v.kind {
             Kind::Array(items) => {
                 for item in &items.items {
                     match item.as_known_str() {
-                        Some(s) => out.push(s.to_owned()),
+                        Some(s) => texts.push(s),
                         None => {
                             return Tri::Unknown(unknown_of(
                                 item,
@@ -192,21 +231,32 @@ fn list_field(rule: &NsgRule, singular: &str, plural: &str) -> Tri<Vec<String>> 
                     }
                 }
             }
-            _ => return Tri::Unknown(unknown_of(&v, &format!("`{plural}`"))),
+            _ => return Tri::Unknown(unknown_of(v, &format!("`{plural}`"))),
         }
     }
-    if out.is_empty() {
+    if texts.is_empty() {
         return Tri::Unknown(Unknown::new(format!(
             "rule `{}` has neither `{singular}` nor `{plural}`",
             rule.name
         )));
     }
+    let mut out = Vec::with_capacity(texts.len());
+    for s in texts {
+        match parse(s) {
+            Some(p) => out.push(p),
+            None => {
+                return Tri::Unknown(Unknown::new(format!(
+                    "rule `{}` has an invalid {what} `{s}`",
+                    rule.name
+                )))
+            }
+        }
+    }
     Tri::Known(out)
 }
 
-fn prefixes(rule: &NsgRule, side: &str) -> Tri<Vec<Prefix>> {
-    let asg = format!("{side}ApplicationSecurityGroups");
-    if let Field::Present(v) = rule.prop(&asg) {
+fn prefixes(rule: &NsgRule, keys: &SideKeys) -> Tri<Vec<Prefix>> {
+    if let Field::Present(v) = rule.prop(keys.asgs) {
         if v.as_array().is_none_or(|a| !a.is_empty()) {
             return Tri::Unknown(Unknown::new(format!(
                 "rule `{}` matches application security groups, whose members are not known offline",
@@ -214,53 +264,17 @@ fn prefixes(rule: &NsgRule, side: &str) -> Tri<Vec<Prefix>> {
             )));
         }
     }
-    match list_field(
+    list_field(
         rule,
-        &format!("{side}AddressPrefix"),
-        &format!("{side}AddressPrefixes"),
-    ) {
-        Tri::Known(list) => {
-            let mut out = Vec::new();
-            for s in list {
-                match Prefix::parse(&s) {
-                    Some(p) => out.push(p),
-                    None => {
-                        return Tri::Unknown(Unknown::new(format!(
-                            "rule `{}` has an invalid address prefix `{s}`",
-                            rule.name
-                        )))
-                    }
-                }
-            }
-            Tri::Known(out)
-        }
-        Tri::Unknown(u) => Tri::Unknown(u),
-    }
+        keys.prefix,
+        keys.prefixes,
+        "address prefix",
+        Prefix::parse,
+    )
 }
 
-fn ports(rule: &NsgRule, side: &str) -> Tri<Ports> {
-    match list_field(
-        rule,
-        &format!("{side}PortRange"),
-        &format!("{side}PortRanges"),
-    ) {
-        Tri::Known(list) => {
-            let mut out = Vec::new();
-            for s in list {
-                match Ports::parse_one(&s) {
-                    Some(r) => out.push(r),
-                    None => {
-                        return Tri::Unknown(Unknown::new(format!(
-                            "rule `{}` has an invalid port range `{s}`",
-                            rule.name
-                        )))
-                    }
-                }
-            }
-            Tri::Known(Ports(out))
-        }
-        Tri::Unknown(u) => Tri::Unknown(u),
-    }
+fn ports(rule: &NsgRule, keys: &SideKeys) -> Tri<Ports> {
+    list_field(rule, keys.port, keys.ports, "port range", Ports::parse_one).map(Ports)
 }
 
 impl<'m> RuleView<'m> {
@@ -327,10 +341,10 @@ impl RuleFields {
             direction,
             access,
             protocols,
-            sources: prefixes(rule, "source"),
-            destinations: prefixes(rule, "destination"),
-            source_ports: ports(rule, "source"),
-            destination_ports: ports(rule, "destination"),
+            sources: prefixes(rule, &SOURCE),
+            destinations: prefixes(rule, &DESTINATION),
+            source_ports: ports(rule, &SOURCE),
+            destination_ports: ports(rule, &DESTINATION),
         }
     }
 }
