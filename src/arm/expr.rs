@@ -34,7 +34,21 @@ pub enum Expr {
 pub struct Call {
     /// As written, e.g. `resourceId` or `__bicep.myFunc`.
     pub name: Arc<str>,
+    /// The name in lowercase, as functions are looked up (ARM names are case-insensitive).
+    pub lower: Arc<str>,
     pub args: Vec<Expr>,
+}
+
+impl Call {
+    pub fn new(name: &str, args: Vec<Expr>) -> Call {
+        let name: Arc<str> = Arc::from(name);
+        let lower = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Arc::from(name.to_ascii_lowercase())
+        } else {
+            Arc::clone(&name)
+        };
+        Call { name, lower, args }
+    }
 }
 
 /// What a JSON string is, for the evaluator.
@@ -248,10 +262,7 @@ impl<'s> Parser<'s> {
                         }
                     }
                 }
-                Ok(Expr::Call(Call {
-                    name: Arc::from(name),
-                    args,
-                }))
+                Ok(Expr::Call(Call::new(&name, args)))
             }
             Some(_) => Err(self.error(format!("unexpected `{}`", self.rest_char()))),
         }
@@ -325,10 +336,7 @@ mod tests {
     use super::*;
 
     fn call(name: &str, args: Vec<Expr>) -> Expr {
-        Expr::Call(Call {
-            name: Arc::from(name),
-            args,
-        })
+        Expr::Call(Call::new(name, args))
     }
 
     #[test]

@@ -162,8 +162,8 @@ impl<'a> Evaluator<'a> {
     }
 
     fn call(&mut self, call: &Call, env: &Env<'_>, span: Span) -> Value {
-        let lower = call.name.to_ascii_lowercase();
-        match lower.as_str() {
+        let lower = &*call.lower;
+        match lower {
             "parameters" => {
                 let args = self.args(call, env, span);
                 let Some(name) = one_string(&args) else {
@@ -228,7 +228,7 @@ impl<'a> Evaluator<'a> {
                     })
             }
             "filter" | "map" | "reduce" | "sort" | "toobject" | "groupby" | "mapvalues" => {
-                self.lambda_function(&lower, call, env, span)
+                self.lambda_function(lower, call, env, span)
             }
             "lambda" => Value::unknown(
                 "`lambda()` is only valid as an argument of a lambda function",
@@ -269,7 +269,7 @@ impl<'a> Evaluator<'a> {
             | "extensionresourceid"
             | "managementgroupresourceid" => {
                 let args = self.args(call, env, span);
-                self.resource_id_function(&lower, &args, env, span)
+                self.resource_id_function(lower, &args, env, span)
             }
             "reference" => {
                 let args = self.args(call, env, span);
@@ -288,19 +288,19 @@ impl<'a> Evaluator<'a> {
             _ if lower.starts_with("list") => {
                 Value::unknown(format!("`{}()` returns runtime data", call.name), span)
             }
-            _ if lower.contains('.') => self.user_function(call, &lower, env, span),
+            _ if lower.contains('.') => self.user_function(call, lower, env, span),
             _ => {
                 let args = self.args(call, env, span);
                 let cx = FnCtx {
                     unit: self.unit,
                     span,
                 };
-                match functions::call(&lower, &args, &cx) {
+                match functions::call(lower, &args, &cx) {
                     Some(Ok(v)) => v,
                     Some(Err(e)) => {
                         Value::unknown(format!("`{}()` fails: {}", call.name, e.0), span)
                     }
-                    None if functions::is_arm_function(&lower) => Value::unknown(
+                    None if functions::is_arm_function(lower) => Value::unknown(
                         format!("`{}()` is not evaluated by amlint", call.name),
                         span,
                     ),

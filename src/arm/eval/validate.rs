@@ -246,12 +246,12 @@ impl<'a> Evaluator<'a> {
                 for a in &call.args {
                     self.check_expr(a, span, names);
                 }
-                let lower = call.name.to_ascii_lowercase();
+                let lower = &*call.lower;
                 let literal = match call.args.as_slice() {
                     [Expr::Str(s)] => Some(s),
                     _ => None,
                 };
-                match (lower.as_str(), names) {
+                match (lower, names) {
                     ("parameters", Names::Template(ctx)) => {
                         if let Some(name) = literal {
                             let c = self.lookup_ctx(*ctx);
@@ -290,7 +290,7 @@ impl<'a> Evaluator<'a> {
                     _ if lower.contains('.') => {
                         if let Names::Template(ctx) = names {
                             let c = self.lookup_ctx(*ctx);
-                            if !self.ctxs[c].functions.contains_key(lower.as_str()) {
+                            if !self.ctxs[c].functions.contains_key(lower) {
                                 self.problem(
                                     span,
                                     format!("user function `{}` is not declared", call.name),
@@ -298,7 +298,7 @@ impl<'a> Evaluator<'a> {
                             }
                         }
                     }
-                    _ if !functions::is_arm_function(&lower) => {
+                    _ if !functions::is_arm_function(lower) => {
                         self.problem(span, format!("`{}` is not a template function", call.name));
                     }
                     _ => {}
