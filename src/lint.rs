@@ -143,6 +143,14 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     // The resource types whose bodies are evaluated: the model's and the declarative rules'.
     let declarative_types = options.catalog.declarative_types();
     let wanted = |t: &str| MODEL_TYPES.contains(&t) || declarative_types.iter().any(|d| d == t);
+    // The resources declarative rules see: their types, and their parents' (`@.parent`).
+    let listed = |t: &str| {
+        declarative_types.iter().any(|d| {
+            d.len() >= t.len()
+                && d.starts_with(t)
+                && (d.len() == t.len() || d.as_bytes()[t.len()] == b'/')
+        })
+    };
     let reads: Vec<Read> = files
         .par_iter()
         .enumerate()
@@ -352,7 +360,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                         unexpanded: out.unexpanded,
                     };
                     // The unit's share of the model is built here, in parallel.
-                    (unit, model::unit_part(UnitId(unit), input))
+                    (unit, model::unit_part(UnitId(unit), input, &listed))
                 })
                 .collect();
             (units, problems)
@@ -384,7 +392,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                 resources,
                 unexpanded: Vec::new(),
             };
-            (unit, model::unit_part(UnitId(unit), input))
+            (unit, model::unit_part(UnitId(unit), input, &listed))
         })
         .collect();
     for (unit, part) in export_parts {
@@ -400,7 +408,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                     resources: Vec::new(),
                     unexpanded: Vec::new(),
                 };
-                model::unit_part(UnitId(i as u32), input)
+                model::unit_part(UnitId(i as u32), input, &listed)
             })
         })
         .collect();

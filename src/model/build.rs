@@ -38,20 +38,22 @@ pub struct UnitPart {
     child_outbound: Vec<Orphan<OutboundRule>>,
 }
 
-/// Builds the model of all units.
+/// Builds the model of all units, keeping every evaluated resource in [`Model::resources`].
 pub fn build(units: Vec<UnitInput>) -> Model {
     assemble(
         units
             .into_iter()
             .enumerate()
-            .map(|(i, unit)| unit_part(UnitId(i as u32), unit))
+            .map(|(i, unit)| unit_part(UnitId(i as u32), unit, &|_| true))
             .collect(),
     )
 }
 
 /// What one unit (number `uid` in the run) adds to the model: the part of the build that needs
-/// nothing from other units, so that units can be built in parallel.
-pub fn unit_part(uid: UnitId, unit: UnitInput) -> UnitPart {
+/// nothing from other units, so that units can be built in parallel. Evaluated resources join
+/// [`Model::resources`] when `listed` accepts their type (lowercase): the types declarative rules
+/// read, and their parents'.
+pub fn unit_part(uid: UnitId, unit: UnitInput, listed: &dyn Fn(&str) -> bool) -> UnitPart {
     let mut part = UnitPart::default();
     let m = &mut part.m;
     m.units.push(unit.info);
@@ -75,7 +77,7 @@ pub fn unit_part(uid: UnitId, unit: UnitInput) -> UnitPart {
             m.existing.push(e);
             continue;
         }
-        if evaluated {
+        if evaluated && listed(&ty) {
             m.resources.push(e.clone());
         }
         match ty.as_str() {

@@ -472,7 +472,8 @@ pub struct Model {
     pub peerings: Vec<Peering>,
     /// Virtual network gateways (VPN, ExpressRoute): they can advertise routes by BGP.
     pub gateways: Vec<Entity>,
-    /// Every evaluated resource, whatever its type (what declarative rules look at).
+    /// The evaluated resources declarative rules look at: those of the types they name, and of
+    /// those types' parents.
     pub resources: Vec<Entity>,
     /// Resources declared `existing`: referenced, configured elsewhere.
     pub existing: Vec<Entity>,
