@@ -45,7 +45,8 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
         .map_err(|e| CliError::Threads(jobs, e.to_string()))?;
     let result = pool.install(|| lint::lint(&paths, &options))?;
 
-    let mut text = match args.format {
+    // Rendered on the same threads: renderers read the files they quote in parallel.
+    let mut text = pool.install(|| match args.format {
         Format::Json => report::json::render(&result.findings, &result.sources, &result.summary),
         Format::Concise => report::concise::render(&result.findings, &result.sources),
         Format::Sarif => {
@@ -70,7 +71,7 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
                 human::Style { color, width: 100 },
             )
         }
-    };
+    });
     let for_people = matches!(args.format, Format::Human | Format::Concise);
     if args.statistics {
         let table = report::statistics::render(&result.findings);

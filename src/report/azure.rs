@@ -14,7 +14,7 @@ use crate::source::Sources;
 /// the message are escaped as the agent expects ([`azure`]), so no value can end the command or
 /// start another.
 pub fn render(findings: &[Finding], sources: &Sources) -> String {
-    let mut texts = Texts::new(sources);
+    let mut texts = Texts::for_findings(sources, findings);
     let mut out = String::new();
     for f in findings {
         let kind = match f.severity {

@@ -8,7 +8,7 @@ use crate::source::Sources;
 /// Renders one line per finding. A value from a template cannot start a line of its own or send
 /// escape sequences: newlines and control characters are shown escaped ([`escape::line`]).
 pub fn render(findings: &[Finding], sources: &Sources) -> String {
-    let mut texts = Texts::new(sources);
+    let mut texts = Texts::for_findings(sources, findings);
     let mut out = String::new();
     for f in findings {
         if let Some(at) = Location::of(&mut texts, sources, f.span) {

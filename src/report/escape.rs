@@ -238,9 +238,12 @@ fn escape_xml(s: &str, attribute: bool) -> String {
 /// these, and inside strings a JSON parser reads the escapes back as the same characters, so the
 /// data is unchanged.
 pub fn json_output(json: String) -> String {
-    let risky = json.chars().any(|c| matches!(c, '\x7f'..='\u{9f}'))
-        || json.contains("##[")
-        || json.contains("##vso[");
+    // Scanned as bytes: DEL is 0x7f, and C1 controls are 0xc2 0x80..=0x9f in UTF-8.
+    let bytes = json.as_bytes();
+    let risky = memchr::memchr2_iter(0x7f, 0xc2, bytes)
+        .any(|i| bytes[i] == 0x7f || bytes.get(i + 1).is_some_and(|b| (0x80..=0x9f).contains(b)))
+        || memchr::memmem::find(bytes, b"##[").is_some()
+        || memchr::memmem::find(bytes, b"##vso[").is_some();
     if !risky {
         return json;
     }

@@ -20,7 +20,7 @@ fn command(severity: Severity) -> &'static str {
 /// message are escaped as the runner expects ([`github_data`], [`github_property`]), so no value
 /// can end a command or start another.
 pub fn render(findings: &[Finding], sources: &Sources) -> String {
-    let mut texts = Texts::new(sources);
+    let mut texts = Texts::for_findings(sources, findings);
     let mut out = String::new();
     for f in findings {
         let mut props = Vec::new();

@@ -64,7 +64,7 @@ pub fn position(
 
 /// Renders findings as JSON, followed by a newline.
 pub fn render(findings: &[Finding], sources: &Sources, summary: &Summary) -> String {
-    let mut texts = Texts::new(sources);
+    let mut texts = Texts::for_findings(sources, findings);
     let diagnostics = findings
         .iter()
         .map(|f| {

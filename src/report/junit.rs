@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Renders the report. Every value is escaped for XML 1.0 ([`xml`]).
 pub fn render(findings: &[Finding], sources: &Sources, skipped: &[FileId]) -> String {
-    let mut texts = Texts::new(sources);
+    let mut texts = Texts::for_findings(sources, findings);
     let mut by_file: HashMap<FileId, Vec<&Finding>> = HashMap::new();
     let mut no_file = Vec::new();
     for f in findings {

@@ -309,7 +309,7 @@ fn rule(meta: &RuleMeta) -> Rule {
 /// one is described, whether it found something or not); `cwd` is what relative paths are
 /// relative to.
 pub fn render(findings: &[Finding], sources: &Sources, rules: &[&RuleMeta], cwd: &Path) -> String {
-    let mut texts = Texts::new(sources);
+    let mut texts = Texts::for_findings(sources, findings);
     let mut described: Vec<Rule> = rules.iter().map(|m| rule(m)).collect();
     let mut index: HashMap<&str, usize> =
         rules.iter().enumerate().map(|(i, m)| (m.code, i)).collect();
