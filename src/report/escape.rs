@@ -341,5 +341,10 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back, value);
         assert_eq!(json_output("{\"a\": [1]}".to_owned()), "{\"a\": [1]}");
+        // Each trigger on its own; `¡` (0xc2 0xa1) shares a lead byte with C1 controls but is not one.
+        assert_eq!(json_output("\"a\u{85}\"".to_owned()), "\"a\\u0085\"");
+        assert_eq!(json_output("\"a\x7f\"".to_owned()), "\"a\\u007f\"");
+        assert_eq!(json_output("\"##vso[\"".to_owned()), "\"##vso\\u005b\"");
+        assert_eq!(json_output("\"¡ é\"".to_owned()), "\"¡ é\"");
     }
 }

@@ -95,3 +95,60 @@ impl<'s> Texts<'s> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Related, Severity};
+    use crate::source::SourceFile;
+    use std::path::PathBuf;
+
+    #[test]
+    fn positions_worked_out_ahead_are_the_ones_read_on_demand() {
+        let mut sources = Sources::default();
+        let a = sources.push(SourceFile::new(
+            PathBuf::from("a.json"),
+            "a.json".into(),
+            Arc::from("{\n  \"é\": 1,\n  \"b\": [2]\n}\n"),
+        ));
+        let b = sources.push(SourceFile::new(
+            PathBuf::from("b.json"),
+            "b.json".into(),
+            Arc::from("[\n\n  true]"),
+        ));
+        let finding = |span: Span, related: Vec<Related>| Finding {
+            code: "AML201",
+            name: "x",
+            severity: Severity::Error,
+            message: String::new(),
+            help: None,
+            span,
+            label: None,
+            resource: None,
+            parameters_file: None,
+            related,
+        };
+        let spans = [
+            Span::new(a, 9, 10),
+            Span::new(a, 15, 24),
+            Span::new(b, 5, 9),
+        ];
+        let findings = vec![
+            finding(
+                spans[0],
+                vec![Related {
+                    span: spans[2],
+                    message: String::new(),
+                }],
+            ),
+            finding(spans[1], Vec::new()),
+        ];
+        let mut ahead = Texts::for_findings(&sources, &findings);
+        assert_eq!(ahead.known.len(), 3);
+        let mut lazy = Texts::new(&sources);
+        for span in spans {
+            assert_eq!(ahead.position(span), lazy.position(span), "{span:?}");
+        }
+        assert_eq!(ahead.position(spans[2]).0, LineCol { line: 3, column: 3 });
+    }
+}
