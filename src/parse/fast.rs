@@ -67,12 +67,16 @@ impl<'a> Parser<'a, '_> {
     /// Skips whitespace and comments; `None` at an unterminated comment or a lone `/`.
     fn skip_trivia(&mut self) -> Option<()> {
         loop {
-            // Indentation comes in runs of spaces: eight at a time.
-            while self
-                .bytes
-                .get(self.at..self.at + 8)
-                .is_some_and(|w| w == b"        ")
-            {
+            // Indentation comes in runs of spaces: read eight bytes at a time, up to the first
+            // that is not a space.
+            while let Some(word) = self.bytes.get(self.at..self.at + 8) {
+                let mut eight = [0u8; 8];
+                eight.copy_from_slice(word);
+                let others = u64::from_le_bytes(eight) ^ u64::from_le_bytes([b' '; 8]);
+                if others != 0 {
+                    self.at += (others.trailing_zeros() / 8) as usize;
+                    break;
+                }
                 self.at += 8;
             }
             match self.peek() {
