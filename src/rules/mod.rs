@@ -255,32 +255,46 @@ impl<'m> Context<'m> {
                 }
             });
         }
-        // The checks are independent: each runs on its own context, in parallel; their results
-        // are joined in registry order, so the output does not depend on the threads.
-        let runs: Vec<(Vec<Finding>, Vec<Unverified>)> = CHECKS
-            .par_iter()
-            .filter(|check| selection.is_enabled(check.meta.code) || explain_all)
-            .map(|check| {
-                let mut cx = Context::new(model);
-                cx.current = check.meta;
-                (check.run)(&mut cx);
-                (cx.findings, cx.unverified)
-            })
-            .collect();
-        let declared: Vec<(Vec<Finding>, Vec<Unverified>)> = catalog
+        // The checks are independent: each runs on its own context, all of them (declarative
+        // first, then built-in) in one parallel loop; their results are joined in that order, so
+        // the output does not depend on the threads.
+        enum Job<'c> {
+            Declarative(&'c declarative::DeclarativeRule),
+            Builtin(&'c Check),
+        }
+        let jobs: Vec<Job<'_>> = catalog
             .declarative
-            .par_iter()
+            .iter()
             .filter(|rule| selection.is_enabled(rule.meta.code) || explain_all)
-            .map(|rule| {
+            .map(Job::Declarative)
+            .chain(
+                CHECKS
+                    .iter()
+                    .filter(|check| selection.is_enabled(check.meta.code) || explain_all)
+                    .map(Job::Builtin),
+            )
+            .collect();
+        let runs: Vec<(Vec<Finding>, Vec<Unverified>)> = jobs
+            .par_iter()
+            .with_max_len(1)
+            .map(|job| {
                 let mut cx = Context::new(model);
-                cx.current = rule.meta;
-                declarative::check(rule, &mut cx);
+                match job {
+                    Job::Declarative(rule) => {
+                        cx.current = rule.meta;
+                        declarative::check(rule, &mut cx);
+                    }
+                    Job::Builtin(check) => {
+                        cx.current = check.meta;
+                        (check.run)(&mut cx);
+                    }
+                }
                 (cx.findings, cx.unverified)
             })
             .collect();
         let mut out: Vec<Finding> = Vec::new();
         let mut unverified = Vec::new();
-        for (findings, unknown) in declared.into_iter().chain(runs) {
+        for (findings, unknown) in runs {
             out.extend(
                 findings
                     .into_iter()
