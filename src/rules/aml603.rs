@@ -1,8 +1,9 @@
 use super::{declare_rule, Context};
+use crate::arm::value::Tri;
 use crate::arm::value::Value;
 use crate::model::{Field, NsgRule};
 use crate::net::endpoint::Prefix;
-use crate::net::nsg::{Ports, DESTINATION, SOURCE};
+use crate::net::nsg::{Ports, RuleView, DESTINATION, SOURCE};
 
 declare_rule! {
     /// ## What it does
@@ -108,9 +109,7 @@ fn check_rule(rule: &NsgRule) -> Vec<(Value, String)> {
                         shown(text)
                     ),
                 )),
-                Some(Prefix::Tag { .. } | Prefix::Internet | Prefix::VirtualNetwork | Prefix::AzureLoadBalancer) => {
-                    tags.push((item.clone(), text.to_owned()))
-                }
+                Some(p) if is_tag(&p) => tags.push((item.clone(), text.to_owned())),
                 Some(_) => {}
             }
         }
@@ -175,10 +174,39 @@ fn items(v: &Value) -> Vec<&Value> {
     }
 }
 
+/// Whether the fields the NSG evaluator read (once, for every rule) already show the rule valid:
+/// every field known, hence well-formed, and at most one service tag a side. Only the other rules
+/// are read again value by value, to say what is wrong and where.
+fn known_valid(rule: &NsgRule) -> bool {
+    let view = RuleView::new(rule);
+    let at_most_one_tag = |prefixes: &Tri<Vec<Prefix>>| match prefixes {
+        Tri::Known(list) => list.iter().filter(|p| is_tag(p)).count() <= 1,
+        Tri::Unknown(_) => false,
+    };
+    matches!(view.protocols, Tri::Known(_))
+        && matches!(view.direction, Tri::Known(_))
+        && matches!(view.access, Tri::Known(_))
+        && matches!(view.source_ports, Tri::Known(_))
+        && matches!(view.destination_ports, Tri::Known(_))
+        && at_most_one_tag(&view.sources)
+        && at_most_one_tag(&view.destinations)
+}
+
+/// A prefix that names a service tag (one of them per rule side).
+fn is_tag(prefix: &Prefix) -> bool {
+    matches!(
+        prefix,
+        Prefix::Tag { .. } | Prefix::Internet | Prefix::VirtualNetwork | Prefix::AzureLoadBalancer
+    )
+}
+
 pub(super) fn check(cx: &mut Context<'_>) {
     let model = cx.model;
     for nsg in &model.nsgs {
         for rule in &nsg.rules {
+            if known_valid(rule) {
+                continue;
+            }
             for (value, what) in check_rule(rule) {
                 let message = format!(
                     "rule `{}` of NSG `{}`: {what}; Azure rejects it",
