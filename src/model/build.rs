@@ -314,6 +314,7 @@ fn workspace(e: Entity) -> Workspace {
         e,
         outbound_rules: rules,
         outbound_unknown: unknown,
+        managed: std::sync::OnceLock::new(),
     }
 }
 
@@ -342,6 +343,7 @@ fn compute(e: Entity) -> Compute {
         subnet,
         subnet_span,
         public_ip,
+        workspaces: std::sync::OnceLock::new(),
     }
 }
 
@@ -374,6 +376,7 @@ fn serverless_compute(ws: &Workspace) -> Option<Compute> {
         subnet,
         subnet_span,
         e,
+        workspaces: std::sync::OnceLock::new(),
     })
 }
 

@@ -131,6 +131,8 @@ pub struct Workspace {
     pub outbound_rules: Vec<OutboundRule>,
     /// Set when some outbound rules are not known.
     pub outbound_unknown: Option<Arc<Unknown>>,
+    /// [`Workspace::managed_network`], read once.
+    pub managed: std::sync::OnceLock<Tri<bool>>,
 }
 
 /// A managed network outbound rule (`FQDN`, `PrivateEndpoint`, `ServiceTag`).
@@ -168,6 +170,12 @@ impl Workspace {
     /// Whether computes run in the workspace's managed network: `Known(false)` when the mode is
     /// absent or `Disabled`.
     pub fn managed_network(&self) -> Tri<bool> {
+        self.managed
+            .get_or_init(|| self.read_managed_network())
+            .clone()
+    }
+
+    fn read_managed_network(&self) -> Tri<bool> {
         match self.isolation_mode() {
             Field::Absent => Tri::Known(false),
             Field::Present(v) => match v.as_known_str() {
@@ -197,6 +205,8 @@ pub struct Compute {
     pub subnet_span: Span,
     /// `enableNodePublicIp` (or, for serverless, the negation of `serverlessComputeNoPublicIP`).
     pub public_ip: Field,
+    /// The workspaces `workspace` resolves to (indexes into [`Model::workspaces`]), once asked.
+    pub workspaces: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Compute {

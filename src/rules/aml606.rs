@@ -58,7 +58,7 @@ declare_rule! {
 
 /// What the subnets (and NICs) of the inputs use, and the kinds some unknown reference may use.
 struct Uses {
-    used: std::collections::HashSet<(EntityKind, usize)>,
+    used: rustc_hash::FxHashSet<(EntityKind, usize)>,
     unknown: Vec<EntityKind>,
 }
 
@@ -81,7 +81,7 @@ fn mark(model: &Model, uses: &mut Uses, kind: EntityKind, from: UnitId, field: F
 
 fn uses(model: &Model) -> Uses {
     let mut uses = Uses {
-        used: std::collections::HashSet::new(),
+        used: rustc_hash::FxHashSet::default(),
         unknown: Vec::new(),
     };
     if model.vnets.iter().any(|v| v.subnets_unknown.is_some()) {

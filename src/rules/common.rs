@@ -30,13 +30,16 @@ pub fn subject(compute: &Compute) -> String {
 /// The workspaces a compute belongs to, when they are in the inputs.
 pub fn workspaces<'m>(cx: &Context<'m>, compute: &Compute) -> Vec<&'m Workspace> {
     let model = cx.model;
-    let Some(id) = &compute.workspace else {
-        return Vec::new();
-    };
-    match model.resolve_id(EntityKind::Workspace, compute.e.unit, id) {
-        Resolution::Found(list) => list.into_iter().map(|i| &model.workspaces[i]).collect(),
-        Resolution::Unresolved(_) => Vec::new(),
-    }
+    let found = compute.workspaces.get_or_init(|| {
+        let Some(id) = &compute.workspace else {
+            return Vec::new();
+        };
+        match model.resolve_id(EntityKind::Workspace, compute.e.unit, id) {
+            Resolution::Found(list) => list,
+            Resolution::Unresolved(_) => Vec::new(),
+        }
+    });
+    found.iter().map(|&i| &model.workspaces[i]).collect()
 }
 
 /// Whether the compute runs in its workspace's managed network. A workspace not in the inputs is
