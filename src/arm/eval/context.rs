@@ -196,12 +196,15 @@ pub(super) struct Evaluator<'a> {
     pub cache: TemplateCache<'a>,
 }
 
+/// A template string's expression, or why it does not parse.
+pub(super) type ParsedExpr = Result<Arc<crate::arm::expr::Expr>, Arc<str>>;
+
 /// What every evaluation of one template shares, whatever its parameter file: the parsed
 /// expressions (keyed by their text's address in the template), the interned literal strings,
 /// and what checking the root template found (it does not depend on parameter values).
 #[derive(Default)]
 pub struct TemplateCache<'a> {
-    pub(super) exprs: rustc_hash::FxHashMap<(usize, usize), Option<Arc<crate::arm::expr::Expr>>>,
+    pub(super) exprs: rustc_hash::FxHashMap<(usize, usize), ParsedExpr>,
     /// Literal strings of the template, shared (see [`Evaluator::intern`]).
     pub(super) interned: rustc_hash::FxHashMap<&'a str, Arc<str>>,
     /// The problems [`Evaluator::validate`] found in the root template, once it has run.

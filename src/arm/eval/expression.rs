@@ -91,24 +91,32 @@ impl<'a> Evaluator<'a> {
         Value::object(entries, span)
     }
 
+    /// The expression a template string holds, parsed once per template; an invalid one is an
+    /// AML003 problem at `span`, in every evaluation that reads it.
+    pub fn parsed_expression(&mut self, text: &'a str, span: Span) -> Option<Arc<Expr>> {
+        let key = (text.as_ptr() as usize, text.len());
+        let parsed = self
+            .cache
+            .exprs
+            .entry(key)
+            .or_insert_with(|| {
+                expr::parse(text)
+                    .map(Arc::new)
+                    .map_err(|e| Arc::from(e.message))
+            })
+            .clone();
+        match parsed {
+            Ok(e) => Some(e),
+            Err(message) => {
+                self.problem(span, format!("invalid template expression: {message}"));
+                None
+            }
+        }
+    }
+
     /// Parses (once per string) and evaluates an expression; the result gets the string's span.
     pub fn eval_expression_text(&mut self, text: &'a str, span: Span, env: &Env<'_>) -> Value {
-        let key = (text.as_ptr() as usize, text.len());
-        let parsed = match self.cache.exprs.get(&key) {
-            Some(p) => p.clone(),
-            None => {
-                let parsed = match expr::parse(text) {
-                    Ok(e) => Some(Arc::new(e)),
-                    Err(e) => {
-                        self.problem(span, format!("invalid template expression: {}", e.message));
-                        None
-                    }
-                };
-                self.cache.exprs.insert(key, parsed.clone());
-                parsed
-            }
-        };
-        match parsed {
+        match self.parsed_expression(text, span) {
             Some(e) => self.eval_expr(&e, env, span).at(span),
             None => Value::unknown("the expression is invalid", span),
         }

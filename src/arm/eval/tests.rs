@@ -252,11 +252,17 @@ fn cyclic_and_undeclared_names_are_problems() {
 fn evaluations_of_one_template_share_the_checks_of_the_root_template() {
     // A second parameter file: the root template is not checked again, yet the evaluation
     // reports the same problems, and values that depend on parameters differ.
+    // The nested template (inner scope) is checked by each evaluation on its own.
     let t = template(
         r#""parameters": {"p": {"type": "string"}},
         "variables": {"a": "[variables('b')]", "b": "[variables('a')]"},
         "resources": [{"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "[parameters('p')]",
-            "properties": {"y": "[parameters('missing')]", "z": "[nope(1)]", "w": "[concat('a']"}}]"#,
+            "properties": {"y": "[parameters('missing')]", "z": "[nope(1)]", "w": "[concat('a']"}},
+          {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner",
+           "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+             "template": {"$schema": "x", "contentVersion": "1.0.0.0",
+               "resources": [{"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "n2",
+                 "properties": {"v": "[concat('b']"}}]}}}]"#,
     );
     let ast = parse::parse(&t).expect("template parses");
     let wanted = |_: &str| true;
@@ -281,11 +287,18 @@ fn evaluations_of_one_template_share_the_checks_of_the_root_template() {
         let shared = evaluate_cached(&input, &mut cache);
         let alone = evaluate(&input);
         assert_eq!(shared.problems, alone.problems, "unit {unit}");
-        assert_eq!(names(&shared), [*name]);
+        assert_eq!(names(&shared)[0], *name);
         results.push(shared);
     }
     let m = messages(&results[1]);
-    assert_eq!(m.len(), 4, "{m:?}");
+    assert_eq!(m.len(), 5, "{m:?}");
+    assert_eq!(
+        m.iter()
+            .filter(|x| x.starts_with("invalid template expression"))
+            .count(),
+        2,
+        "{m:?}"
+    );
     assert!(cache.root_problems.is_some());
 }
 

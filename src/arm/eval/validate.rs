@@ -146,7 +146,7 @@ impl<'a> Evaluator<'a> {
                 if let StringForm::Expression(text) = expr::classify(&s.value) {
                     let key = (text.as_ptr() as usize, text.len());
                     let parsed = match self.cache.exprs.get(&key) {
-                        Some(p) => p.clone(),
+                        Some(p) => p.clone().ok(),
                         None => expr::parse(text).ok().map(Arc::new),
                     };
                     if let Some(e) = parsed {
@@ -215,22 +215,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn check_expression(&mut self, text: &'a str, span: Span, names: &Names<'_>) {
-        let key = (text.as_ptr() as usize, text.len());
-        let parsed = match self.cache.exprs.get(&key) {
-            Some(p) => p.clone(),
-            None => {
-                let parsed = match expr::parse(text) {
-                    Ok(e) => Some(Arc::new(e)),
-                    Err(e) => {
-                        self.problem(span, format!("invalid template expression: {}", e.message));
-                        None
-                    }
-                };
-                self.cache.exprs.insert(key, parsed.clone());
-                parsed
-            }
-        };
-        if let Some(e) = parsed {
+        if let Some(e) = self.parsed_expression(text, span) {
             self.check_expr(&e, span, names);
         }
     }
