@@ -325,7 +325,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                 Err(e) => return (Vec::new(), vec![syntax_finding(job.template, &e)]),
             };
             let mut problems = Vec::new();
-            let mut cache = eval::TemplateCache::default();
+            let mut cache = eval::TemplateCache::new();
             let units = job
                 .units
                 .iter()

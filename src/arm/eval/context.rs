@@ -211,6 +211,17 @@ pub struct TemplateCache<'a> {
     pub(super) root_problems: Option<Vec<Problem>>,
 }
 
+impl TemplateCache<'_> {
+    /// Tables sized for a template of a few hundred strings: growing them costs more.
+    pub fn new() -> Self {
+        TemplateCache {
+            exprs: rustc_hash::FxHashMap::with_capacity_and_hasher(256, Default::default()),
+            interned: rustc_hash::FxHashMap::with_capacity_and_hasher(512, Default::default()),
+            root_problems: None,
+        }
+    }
+}
+
 impl<'a> Evaluator<'a> {
     pub fn new(input: &EvalInput<'a>, cache: TemplateCache<'a>) -> Self {
         Evaluator {

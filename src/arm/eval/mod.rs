@@ -109,7 +109,7 @@ pub struct Evaluated {
 
 /// Evaluates a template.
 pub fn evaluate(input: &EvalInput<'_>) -> Evaluated {
-    evaluate_cached(input, &mut TemplateCache::default())
+    evaluate_cached(input, &mut TemplateCache::new())
 }
 
 /// Evaluates a template, sharing `cache` with the other evaluations of the same template (the
