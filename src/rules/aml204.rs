@@ -4,7 +4,7 @@ use crate::arm::value::Unknown;
 use crate::model::{Compute, ComputeKind, Nsg, Subnet};
 use crate::net::endpoint::Endpoint;
 use crate::net::nsg::{evaluate, Decider, Direction, Protocol, Traffic, Verdict};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 declare_rule! {
@@ -178,7 +178,7 @@ type Memo<'m> = HashMap<
 
 pub(super) fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    let mut memo = Memo::new();
+    let mut memo = Memo::default();
     for compute in &model.computes {
         check_compute(cx, compute, &mut memo);
     }

@@ -7,7 +7,7 @@ use crate::arm::value::{Tri, Unknown, Value};
 use crate::parse::{ast, ObjectExt};
 use crate::source::{FileId, Span};
 use jsonc_parser::common::Ranged;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::Arc;
 
 /// Largest `copy` count ARM accepts.
@@ -233,7 +233,7 @@ impl<'a> Evaluator<'a> {
             insts: Vec::new(),
             problems: Vec::new(),
             unexpanded: Vec::new(),
-            seen_problems: HashSet::new(),
+            seen_problems: HashSet::default(),
             fuel: EVAL_BUDGET,
             depth: 0,
             fresh: 0,

@@ -20,7 +20,6 @@ mod validate;
 use super::value::{Tri, Value};
 use crate::parse::ast;
 use crate::source::{FileId, Span};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use context::{TemplateCache, MAX_COPY_COUNT};
@@ -196,4 +195,4 @@ pub(crate) fn number(text: &str, span: Span) -> Value {
 }
 
 /// Lowercased names to slots, built once per template.
-pub(crate) type NameMap<T> = HashMap<Box<str>, T>;
+pub(crate) type NameMap<T> = rustc_hash::FxHashMap<Box<str>, T>;
