@@ -36,6 +36,8 @@ pub fn parse<'a>(text: &'a str, comments: &mut Vec<Comment>) -> Result<Value<'a>
         depth: 0,
         too_deep: None,
         comments,
+        props: Vec::new(),
+        elements: Vec::new(),
     };
     let value = (|| {
         p.skip_trivia()?;
@@ -57,6 +59,10 @@ struct Parser<'a, 'c> {
     depth: usize,
     too_deep: Option<usize>,
     comments: &'c mut Vec<Comment>,
+    /// The members and elements of the open containers, innermost last: each container takes its
+    /// own off the top when it closes, into a list of the exact size.
+    props: Vec<ObjectProp<'a>>,
+    elements: Vec<Value<'a>>,
 }
 
 impl<'a> Parser<'a, '_> {
@@ -146,7 +152,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn object(&mut self) -> Option<Object<'a>> {
-        let mut properties = Vec::new();
+        let base = self.props.len();
         let range = self.container(b'}', |p| {
             let name = p.string()?;
             p.skip_trivia()?;
@@ -156,22 +162,25 @@ impl<'a> Parser<'a, '_> {
             p.at += 1;
             p.skip_trivia()?;
             let value = p.value()?;
-            properties.push(ObjectProp {
+            p.props.push(ObjectProp {
                 range: Range::new(name.range.start, value_end(&value)),
                 name: ObjectPropName::String(name),
                 value,
             });
             Some(())
         })?;
+        let properties = self.props.drain(base..).collect();
         Some(Object { range, properties })
     }
 
     fn array(&mut self) -> Option<Array<'a>> {
-        let mut elements = Vec::new();
+        let base = self.elements.len();
         let range = self.container(b']', |p| {
-            elements.push(p.value()?);
+            let value = p.value()?;
+            p.elements.push(value);
             Some(())
         })?;
+        let elements = self.elements.drain(base..).collect();
         Some(Array { range, elements })
     }
 
