@@ -246,9 +246,10 @@ impl<'m> Context<'m> {
                 .any(|r| selection.is_enabled(r.meta.code));
         let explain_all =
             !any_check && selection.is_enabled(aml002::UnverifiableNetworkPath::META.code);
-        if any_check || explain_all {
-            // The NSG rules' fields, which most checks read, are read up front, in parallel:
-            // otherwise the first check to need them would read them all on its own thread.
+        if explain_all || CHECKS.iter().any(|c| selection.is_enabled(c.meta.code)) {
+            // The NSG rules' fields, which most built-in checks read, are read up front, in
+            // parallel: otherwise the first check to need them would read them all on its own
+            // thread.
             model.nsgs.par_iter().for_each(|nsg| {
                 for rule in &nsg.rules {
                     crate::net::nsg::RuleView::new(rule);
