@@ -199,6 +199,19 @@ impl<'m> Context<'m> {
         }
     }
 
+    /// A context whose findings are the rule `meta`'s.
+    pub fn for_rule(model: &'m Model, meta: &'static RuleMeta) -> Self {
+        let mut cx = Context::new(model);
+        cx.current = meta;
+        cx
+    }
+
+    /// The findings reported so far.
+    #[cfg(test)]
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+
     /// Starts a finding of the running rule about `entity`.
     pub fn finding(&self, entity: &Entity, span: Span, message: String) -> FindingBuilder {
         FindingBuilder {
@@ -256,18 +269,20 @@ impl<'m> Context<'m> {
                 }
             });
         }
-        // The checks are independent: each runs on its own context, all of them (declarative
-        // first, then built-in) in one parallel loop; their results are joined in that order, so
-        // the output does not depend on the threads.
+        // The checks are independent: each runs on its own context, in one parallel loop (the
+        // declarative rules together, resource by resource, then each built-in check on its
+        // own); their results are joined in that order, so the output does not depend on the
+        // threads.
         enum Job<'c> {
-            Declarative(&'c declarative::DeclarativeRule),
+            Declarative(Vec<&'c declarative::DeclarativeRule>),
             Builtin(&'c Check),
         }
-        let jobs: Vec<Job<'_>> = catalog
+        let declared: Vec<&declarative::DeclarativeRule> = catalog
             .declarative
             .iter()
             .filter(|rule| selection.is_enabled(rule.meta.code) || explain_all)
-            .map(Job::Declarative)
+            .collect();
+        let jobs: Vec<Job<'_>> = std::iter::once(Job::Declarative(declared))
             .chain(
                 CHECKS
                     .iter()
@@ -275,27 +290,31 @@ impl<'m> Context<'m> {
                     .map(Job::Builtin),
             )
             .collect();
-        let runs: Vec<(Vec<Finding>, Vec<Unverified>)> = jobs
+        let runs: Vec<Vec<(Vec<Finding>, Vec<Unverified>)>> = jobs
             .par_iter()
             .with_max_len(1)
-            .map(|job| {
-                let mut cx = Context::new(model);
-                match job {
-                    Job::Declarative(rule) => {
-                        cx.current = rule.meta;
-                        declarative::check(rule, &mut cx);
-                    }
-                    Job::Builtin(check) => {
-                        cx.current = check.meta;
-                        (check.run)(&mut cx);
-                    }
+            .map(|job| match job {
+                Job::Declarative(rules) => {
+                    let mut contexts: Vec<Context<'_>> = rules
+                        .iter()
+                        .map(|rule| Context::for_rule(model, rule.meta))
+                        .collect();
+                    declarative::check_all(rules, &mut contexts);
+                    contexts
+                        .into_iter()
+                        .map(|cx| (cx.findings, cx.unverified))
+                        .collect()
                 }
-                (cx.findings, cx.unverified)
+                Job::Builtin(check) => {
+                    let mut cx = Context::for_rule(model, check.meta);
+                    (check.run)(&mut cx);
+                    vec![(cx.findings, cx.unverified)]
+                }
             })
             .collect();
         let mut out: Vec<Finding> = Vec::new();
         let mut unverified = Vec::new();
-        for (findings, unknown) in runs {
+        for (findings, unknown) in runs.into_iter().flatten() {
             out.extend(
                 findings
                     .into_iter()

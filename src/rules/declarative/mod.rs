@@ -133,25 +133,38 @@ fn names_parent(text: &str) -> bool {
 
 /// Runs a declarative rule over the model's resources.
 pub fn check(rule: &DeclarativeRule, cx: &mut super::Context<'_>) {
-    let model: &Model = cx.model;
+    check_all(&[rule], std::slice::from_mut(cx));
+}
+
+/// Runs declarative rules over the model's resources, each rule with its own context
+/// (`contexts[i]` for `rules[i]`): resource by resource, so that each body is read from memory
+/// once for all the rules rather than once per rule.
+pub fn check_all(rules: &[&DeclarativeRule], contexts: &mut [super::Context<'_>]) {
+    let Some(first) = contexts.first() else {
+        return;
+    };
+    let model: &Model = first.model;
     // Looking the parent up costs more than most conditions: only for rules that read it.
-    let reads_parent = rule.reads_parent();
+    let reads_parent: Vec<bool> = rules.iter().map(|r| r.reads_parent()).collect();
     for e in &model.resources {
-        if !rule.applies_to(&e.full_type) {
-            continue;
-        }
-        let parent = if reads_parent {
-            model.parent_resource(e)
-        } else {
-            None
-        };
-        let subject = Subject::new(e, parent);
-        match rule.outcome(&subject) {
-            Outcome::Pass => {}
-            Outcome::Fail => report(rule, cx, e, &subject),
-            Outcome::Unknown(reason) => {
-                let span = rule.locate(&subject).map_or(e.name_span, |(span, _)| span);
-                cx.unverifiable(e, span.or(e.name_span), reason);
+        let mut parent = None;
+        for ((rule, cx), &reads) in rules.iter().zip(contexts.iter_mut()).zip(&reads_parent) {
+            if !rule.applies_to(&e.full_type) {
+                continue;
+            }
+            let parent = if reads {
+                *parent.get_or_insert_with(|| model.parent_resource(e))
+            } else {
+                None
+            };
+            let subject = Subject::new(e, parent);
+            match rule.outcome(&subject) {
+                Outcome::Pass => {}
+                Outcome::Fail => report(rule, cx, e, &subject),
+                Outcome::Unknown(reason) => {
+                    let span = rule.locate(&subject).map_or(e.name_span, |(span, _)| span);
+                    cx.unverifiable(e, span.or(e.name_span), reason);
+                }
             }
         }
     }

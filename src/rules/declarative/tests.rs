@@ -394,3 +394,67 @@ fn the_parent_is_a_member() {
     assert!(!conditions(None, "@.properties.parentId").reads_parent());
     assert!(conditions(None, "@['parent'].kind").reads_parent());
 }
+
+#[test]
+fn rules_checked_together_report_what_each_reports_alone() {
+    use crate::arm::eval::EvalResource;
+    use crate::model::{build, UnitInfo, UnitInput};
+    use crate::source::FileId;
+    let resource = |name: &str, access: &str| {
+        EvalResource {
+        full_type: Arc::from("Microsoft.MachineLearningServices/workspaces"),
+        name: Value::str(name, Span::NONE),
+        id: Value::str(
+            format!("/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/workspaces/{name}"),
+            Span::NONE,
+        ),
+        symbolic: None,
+        condition: Tri::Known(true),
+        existing: false,
+        body: Some(Value::from_serde(
+            &json!({"properties": {"publicNetworkAccess": access}}),
+            Span::NONE,
+        )),
+        span: Span::NONE,
+        name_span: Span::NONE,
+        copy_index: None,
+        deployments: Vec::new(),
+    }
+    };
+    let model = build(vec![UnitInput {
+        info: UnitInfo {
+            file: FileId(0),
+            parameters: None,
+        },
+        resources: vec![
+            resource("a", "Enabled"),
+            resource("b", "Disabled"),
+            resource("c", "enabled"),
+        ],
+        unexpanded: Vec::new(),
+    }]);
+    let public = rule(RULE).expect("rule parses");
+    let private = rule(
+        &RULE
+            .replace("ORG001", "ORG002")
+            .replace("workspace-public", "workspace-private")
+            .replace("== 'Disabled'", "!= 'Disabled'"),
+    )
+    .expect("rule parses");
+    let messages = |cx: crate::rules::Context<'_>| -> Vec<String> {
+        cx.into_findings().into_iter().map(|f| f.message).collect()
+    };
+    let mut together: Vec<crate::rules::Context<'_>> = [&public, &private]
+        .iter()
+        .map(|r| crate::rules::Context::for_rule(&model, r.meta))
+        .collect();
+    check_all(&[&public, &private], &mut together);
+    let together: Vec<Vec<String>> = together.into_iter().map(messages).collect();
+    for (i, r) in [&public, &private].into_iter().enumerate() {
+        let mut alone = crate::rules::Context::for_rule(&model, r.meta);
+        check(r, &mut alone);
+        assert_eq!(messages(alone), together[i], "{}", r.meta.code);
+    }
+    assert_eq!(together[0].len(), 2, "{together:?}");
+    assert_eq!(together[1].len(), 1, "{together:?}");
+}
