@@ -214,17 +214,15 @@ impl<'s> Parser<'s> {
                 let Some(first) = self.ident() else {
                     return Err(self.error("expected a function name"));
                 };
-                let first = first.to_owned();
                 // `ns.name(` is a user-defined function; `name.prop` is member access on a call.
                 let save = self.pos;
-                let mut name = first;
+                let mut name = std::borrow::Cow::Borrowed(first);
                 if self.peek() == Some(b'.') {
                     self.pos += 1;
                     if let Some(member) = self.ident() {
-                        let member = member.to_owned();
                         self.skip_ws();
                         if self.peek() == Some(b'(') {
-                            name = format!("{name}.{member}");
+                            name = std::borrow::Cow::Owned(format!("{first}.{member}"));
                         } else {
                             self.pos = save;
                         }
@@ -247,7 +245,7 @@ impl<'s> Parser<'s> {
                     };
                 }
                 self.pos += 1;
-                let mut args = Vec::new();
+                let mut args = Vec::with_capacity(2);
                 self.skip_ws();
                 if !self.eat(b')') {
                     loop {
@@ -271,6 +269,15 @@ impl<'s> Parser<'s> {
     fn string(&mut self) -> Result<Expr, ExprError> {
         let start = self.pos;
         self.pos += 1;
+        // Most strings hold no `''`: taken straight from the text.
+        if let Some(len) = memchr::memchr(b'\'', &self.src[self.pos..]) {
+            let end = self.pos + len;
+            if self.src.get(end + 1) != Some(&b'\'') {
+                let text = &self.text[self.pos..end];
+                self.pos = end + 1;
+                return Ok(Expr::Str(Arc::from(text)));
+            }
+        }
         let mut out = String::new();
         let mut seg = self.pos;
         loop {
@@ -377,6 +384,21 @@ mod tests {
     #[test]
     fn parses_literals_and_escapes() {
         assert_eq!(parse(" 'it''s' ").unwrap(), Expr::Str("it's".into()));
+        assert_eq!(parse("''''").unwrap(), Expr::Str("'".into()));
+        assert_eq!(parse("''").unwrap(), Expr::Str("".into()));
+        assert_eq!(
+            parse("f('é', 'a''', 'b')").unwrap(),
+            call(
+                "f",
+                vec![
+                    Expr::Str("é".into()),
+                    Expr::Str("a'".into()),
+                    Expr::Str("b".into())
+                ]
+            )
+        );
+        assert!(parse("'open").is_err());
+        assert!(parse("'open''").is_err());
         assert_eq!(parse("-42").unwrap(), Expr::Int(-42));
         assert_eq!(parse("1.5").unwrap(), Expr::Float(1.5));
         assert_eq!(parse("true").unwrap(), Expr::Bool(true));
