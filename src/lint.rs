@@ -97,6 +97,7 @@ struct Read {
 /// Lints `paths`.
 pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, LintError> {
     let configs = &options.configs;
+    let mut clock = Clock::start();
     let discovered = discover::discover(paths, &|p| configs.excludes(p));
     let mut result = LintResult {
         path_errors: discovered
@@ -139,7 +140,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
             }
         }
     }
-    let mut clock = Clock::start();
+    clock.lap(&mut result, "find the files");
     // The resource types whose bodies are evaluated: the model's and the declarative rules'.
     let declarative_types = options.catalog.declarative_types();
     let wanted = |t: &str| MODEL_TYPES.contains(&t) || declarative_types.iter().any(|d| d == t);
@@ -421,6 +422,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     let findings = apply_configuration(findings, &files, reads, options, &mut result);
     let mut findings = findings;
     crate::report::sort(&mut findings, &result.sources);
+    clock.lap(&mut result, "apply the configuration and sort");
     result.model = model;
     result.summary.count(&findings);
     result.findings = findings;

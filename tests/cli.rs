@@ -379,6 +379,32 @@ fn quiet_and_verbose() {
         "{}",
         stdout(&v)
     );
+    // Every phase, in order, with the time it took.
+    let v = amlint()
+        .args(["--verbose", "--format", "json", "fixtures/AML201"])
+        .output()
+        .unwrap();
+    let err = stderr(&v);
+    let phases: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_suffix(" ms")?.rsplit_once(": "))
+        .filter(|(_, ms)| ms.parse::<f64>().is_ok())
+        .map(|(phase, _)| phase)
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "find the files",
+            "read and classify",
+            "pair parameter files",
+            "evaluate",
+            "build the model",
+            "run the rules",
+            "apply the configuration and sort",
+            "render the report",
+        ],
+        "{err}"
+    );
 }
 
 #[test]

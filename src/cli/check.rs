@@ -43,7 +43,8 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
         .stack_size(WORKER_STACK)
         .build()
         .map_err(|e| CliError::Threads(jobs, e.to_string()))?;
-    let result = pool.install(|| lint::lint(&paths, &options))?;
+    let mut result = pool.install(|| lint::lint(&paths, &options))?;
+    let rendering = std::time::Instant::now();
 
     // Rendered on the same threads: renderers read the files they quote in parallel.
     let mut text = pool.install(|| match args.format {
@@ -72,6 +73,9 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
             )
         }
     });
+    result
+        .timings
+        .push(("render the report", rendering.elapsed()));
     let for_people = matches!(args.format, Format::Human | Format::Concise);
     if args.statistics {
         let table = report::statistics::render(&result.findings);

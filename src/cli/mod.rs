@@ -137,7 +137,8 @@ pub struct CheckArgs {
     /// Print diagnostics only, no summary.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Also list skipped files and unpaired parameter files (on standard error).
+    /// Also list skipped files, unpaired parameter files and how long each phase took (on
+    /// standard error).
     #[arg(short, long)]
     pub verbose: bool,
     /// Colour in human output; `auto` honours NO_COLOR and colours only terminals.
