@@ -140,6 +140,7 @@ pub fn check(rule: &DeclarativeRule, cx: &mut super::Context<'_>) {
 /// (`contexts[i]` for `rules[i]`): resource by resource, so that each body is read from memory
 /// once for all the rules rather than once per rule.
 pub fn check_all(rules: &[&DeclarativeRule], contexts: &mut [super::Context<'_>]) {
+    debug_assert_eq!(rules.len(), contexts.len(), "one context per rule");
     let Some(first) = contexts.first() else {
         return;
     };
