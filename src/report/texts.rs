@@ -41,10 +41,7 @@ impl<'s> Texts<'s> {
         let known = files
             .into_par_iter()
             .flat_map_iter(|(file, spans)| {
-                let text: Arc<str> = match sources.get(file) {
-                    Some(f) => f.load(),
-                    None => Arc::from(""),
-                };
+                let text = load(sources, file);
                 let lines = LineIndex::new(&text);
                 spans
                     .into_iter()
@@ -70,10 +67,7 @@ impl<'s> Texts<'s> {
             self.recent.push(entry);
             return out;
         }
-        let text: Arc<str> = match self.sources.get(file) {
-            Some(f) => f.load(),
-            None => Arc::from(""),
-        };
+        let text = load(self.sources, file);
         let lines = Arc::new(LineIndex::new(&text));
         if self.recent.len() == KEEP {
             self.recent.remove(0);
@@ -93,6 +87,14 @@ impl<'s> Texts<'s> {
             lines.line_col(&text, span.start as usize),
             lines.line_col(&text, span.end as usize),
         )
+    }
+}
+
+/// A file's text (empty for an unknown file).
+fn load(sources: &Sources, file: FileId) -> Arc<str> {
+    match sources.get(file) {
+        Some(f) => f.load(),
+        None => Arc::from(""),
     }
 }
 

@@ -131,11 +131,6 @@ fn names_parent(text: &str) -> bool {
         })
 }
 
-/// Runs a declarative rule over the model's resources.
-pub fn check(rule: &DeclarativeRule, cx: &mut super::Context<'_>) {
-    check_all(&[rule], std::slice::from_mut(cx));
-}
-
 /// Runs declarative rules over the model's resources, each rule with its own context
 /// (`contexts[i]` for `rules[i]`): resource by resource, so that each body is read from memory
 /// once for all the rules rather than once per rule.
