@@ -21,10 +21,13 @@ fn main() -> ExitCode {
     };
     // A closed pipe (`amlint | head`) is not an error: stop quietly.
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(out.stdout.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    let written = match out.stdout_error.take() {
+        Some(e) => Err(e),
+        None => stdout
+            .write_all(out.stdout.as_bytes())
+            .and_then(|()| stdout.flush()),
+    };
+    if let Err(e) = written {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             return ExitCode::SUCCESS;
         }

@@ -236,9 +236,15 @@ fn output_file_and_unwritable_output() {
         .unwrap();
     assert_eq!(code(&o), 1);
     assert!(o.stdout.is_empty());
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let written = std::fs::read_to_string(&out).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&written).unwrap();
     assert_eq!(v["version"], 1);
+    // The JSON report is written as it is made; the file holds what standard output gets.
+    let printed = amlint()
+        .args(["--format", "json", "fixtures/AML201/fail.json"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&printed), written);
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
     // A device is written to, never replaced by a rename (amlint may run as root).
@@ -247,6 +253,17 @@ fn output_file_and_unwritable_output() {
         use std::os::unix::fs::FileTypeExt;
         let o = amlint()
             .args(["-o", "/dev/null", "fixtures/AML201/fail.json"])
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        let o = amlint()
+            .args([
+                "--format",
+                "json",
+                "-o",
+                "/dev/null",
+                "fixtures/AML201/fail.json",
+            ])
             .output()
             .unwrap();
         assert_eq!(code(&o), 1, "{}", stderr(&o));
@@ -265,6 +282,36 @@ fn output_file_and_unwritable_output() {
         .unwrap();
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+    let o = amlint()
+        .args([
+            "--format",
+            "json",
+            "-o",
+            "/nonexistent-dir/report.json",
+            "fixtures/AML201/fail.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+    // Standard output that cannot be written (a full device) is an error too.
+    #[cfg(target_os = "linux")]
+    {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
+        if let Ok(full) = full {
+            let o = amlint()
+                .args(["--format", "json", "fixtures/AML201/fail.json"])
+                .stdout(full)
+                .output()
+                .unwrap();
+            assert_eq!(code(&o), 2);
+            assert!(
+                stderr(&o).contains("cannot write to standard output"),
+                "{}",
+                stderr(&o)
+            );
+        }
+    }
 }
 
 #[test]
@@ -424,6 +471,19 @@ fn broken_pipe_exits_0() {
         .output()
         .unwrap();
     assert_eq!(stdout(&o).trim(), "0", "{}", stderr(&o));
+    // The JSON report is written while it is made: a reader that goes away then is not an
+    // error either, and nothing is said about it.
+    let o = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "\"{}\" --format json . | head -c 10 >/dev/null; echo \"${{PIPESTATUS[0]}}\"",
+            env!("CARGO_BIN_EXE_amlint")
+        ))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o).trim(), "0", "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
 }
 
 #[test]

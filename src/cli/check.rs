@@ -5,11 +5,14 @@ use crate::config::FailOn;
 use crate::lint::{self, LintOptions};
 use crate::report::{self, escape, human};
 use crate::rules::RuleSelection;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 
 /// Stack for worker threads: deep templates recurse deeply (the evaluator also grows its stack).
 const WORKER_STACK: usize = 16 * 1024 * 1024;
+
+/// The buffer between a streamed report and standard output.
+const STDOUT_BUFFER: usize = 64 * 1024;
 
 pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
     let paths = if args.paths.is_empty() {
@@ -46,16 +49,45 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
     let mut result = pool.install(|| lint::lint(&paths, &options))?;
     let rendering = std::time::Instant::now();
 
-    // Rendered on the same threads: renderers read the files they quote in parallel.
-    let mut text = pool.install(|| match args.format {
-        Format::Json => report::json::render(&result.findings, &result.sources, &result.summary),
-        Format::Concise => report::concise::render(&result.findings, &result.sources),
-        Format::Sarif => {
-            report::sarif::render(&result.findings, &result.sources, &metas, &options.cwd)
+    // Rendered on the same threads: renderers read the files they quote in parallel. The JSON
+    // report, the large one, is written as it is made, straight to its destination.
+    let mut text = match args.format {
+        Format::Json => {
+            let write = |w: &mut dyn std::io::Write| {
+                let texts = pool.install(|| {
+                    report::texts::Texts::for_findings(&result.sources, &result.findings)
+                });
+                report::json::write(&result.findings, &result.sources, &result.summary, texts, w)
+            };
+            match &args.output {
+                Some(path) => {
+                    report::write_atomically_with(path, write).map_err(|e| CliError::Output {
+                        path: path.display().to_string(),
+                        reason: crate::discover::describe_io(&e),
+                    })?
+                }
+                None => {
+                    let mut stdout =
+                        std::io::BufWriter::with_capacity(STDOUT_BUFFER, std::io::stdout().lock());
+                    if let Err(e) = write(&mut stdout).and_then(|()| stdout.flush()) {
+                        out.stdout_error = Some(e);
+                    }
+                }
+            }
+            String::new()
         }
-        Format::Github => report::github::render(&result.findings, &result.sources),
-        Format::Azure => report::azure::render(&result.findings, &result.sources),
-        Format::Junit => report::junit::render(&result.findings, &result.sources, &result.skipped),
+        Format::Concise => {
+            pool.install(|| report::concise::render(&result.findings, &result.sources))
+        }
+        Format::Sarif => pool.install(|| {
+            report::sarif::render(&result.findings, &result.sources, &metas, &options.cwd)
+        }),
+        Format::Github => {
+            pool.install(|| report::github::render(&result.findings, &result.sources))
+        }
+        Format::Azure => pool.install(|| report::azure::render(&result.findings, &result.sources)),
+        Format::Junit => pool
+            .install(|| report::junit::render(&result.findings, &result.sources, &result.skipped)),
         Format::Human => {
             let color = match args.color {
                 ColorChoice::Always => true,
@@ -66,13 +98,15 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
                         && std::io::stdout().is_terminal()
                 }
             };
-            human::render(
-                &result.findings,
-                &result.sources,
-                human::Style { color, width: 100 },
-            )
+            pool.install(|| {
+                human::render(
+                    &result.findings,
+                    &result.sources,
+                    human::Style { color, width: 100 },
+                )
+            })
         }
-    });
+    };
     result
         .timings
         .push(("render the report", rendering.elapsed()));
@@ -117,6 +151,8 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
         }
     }
     match &args.output {
+        // Written above.
+        _ if args.format == Format::Json => {}
         Some(path) => {
             report::write_atomically(path, text.as_bytes()).map_err(|e| CliError::Output {
                 path: path.display().to_string(),

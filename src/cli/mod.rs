@@ -212,6 +212,9 @@ pub struct ExplainArgs {
 pub struct Output {
     pub stdout: String,
     pub stderr: String,
+    /// Set when a report written to standard output as it was made (`--format json`) could not
+    /// be written; [`Output::stdout`] is then not written either.
+    pub stdout_error: Option<std::io::Error>,
 }
 
 /// Runs a parsed command line.

@@ -247,17 +247,108 @@ pub fn json_output(json: String) -> String {
     if !risky {
         return json;
     }
-    let mut out = String::with_capacity(json.len() + 16);
-    for (i, c) in json.char_indices() {
-        match c {
-            '\x7f'..='\u{9f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
-            '[' if json[..i].ends_with("##") || json[..i].ends_with("##vso") => {
-                out.push_str("\\u005b");
-            }
-            c => out.push(c),
+    let mut out = JsonOutput::new(Vec::with_capacity(json.len() + 16));
+    // Writing to a vector does not fail.
+    let _ = std::io::Write::write_all(&mut out, bytes);
+    let bytes = out.finish().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or(json)
+}
+
+/// [`json_output`] as a writer: serialised JSON written to it reaches `inner` escaped the same
+/// way, whatever pieces it comes in. Call [`JsonOutput::finish`] at the end.
+pub struct JsonOutput<W: std::io::Write> {
+    inner: W,
+    /// The last bytes written, before escaping: the `##` / `##vso` a `[` may follow.
+    tail: [u8; 5],
+    /// A 0xc2 lead byte whose continuation has not arrived yet.
+    lead: bool,
+}
+
+impl<W: std::io::Write> JsonOutput<W> {
+    pub fn new(inner: W) -> Self {
+        JsonOutput {
+            inner,
+            tail: [0; 5],
+            lead: false,
         }
     }
-    out
+
+    /// Writes what is still held back and returns the inner writer.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        if std::mem::take(&mut self.lead) {
+            self.inner.write_all(&[0xc2])?;
+        }
+        Ok(self.inner)
+    }
+
+    fn remember(&mut self, bytes: &[u8]) {
+        let n = self.tail.len();
+        if bytes.len() >= n {
+            self.tail.copy_from_slice(&bytes[bytes.len() - n..]);
+        } else {
+            self.tail.rotate_left(bytes.len());
+            self.tail[n - bytes.len()..].copy_from_slice(bytes);
+        }
+    }
+
+    fn after_marker(&self) -> bool {
+        self.tail.ends_with(b"##") || self.tail.ends_with(b"##vso")
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for JsonOutput<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        if self.lead && !rest.is_empty() {
+            self.lead = false;
+            if (0x80..=0x9f).contains(&rest[0]) {
+                write!(self.inner, "\\u{:04x}", rest[0])?;
+            } else {
+                self.inner.write_all(&[0xc2, rest[0]])?;
+            }
+            self.remember(&[0xc2, rest[0]]);
+            rest = &rest[1..];
+        }
+        while let Some(i) = memchr::memchr3(0x7f, 0xc2, b'[', rest) {
+            let (plain, from) = rest.split_at(i);
+            self.inner.write_all(plain)?;
+            self.remember(plain);
+            let used = match from {
+                [0x7f, ..] => {
+                    self.inner.write_all(b"\\u007f")?;
+                    1
+                }
+                [0xc2] => {
+                    self.lead = true;
+                    rest = &[];
+                    break;
+                }
+                [0xc2, c @ 0x80..=0x9f, ..] => {
+                    write!(self.inner, "\\u{c:04x}")?;
+                    2
+                }
+                [b'[', ..] if self.after_marker() => {
+                    self.inner.write_all(b"\\u005b")?;
+                    1
+                }
+                _ => {
+                    self.inner.write_all(&from[..1])?;
+                    1
+                }
+            };
+            self.remember(&from[..used]);
+            rest = &from[used..];
+        }
+        if !rest.is_empty() {
+            self.inner.write_all(rest)?;
+            self.remember(rest);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 #[cfg(test)]
@@ -346,5 +437,31 @@ mod tests {
         assert_eq!(json_output("\"a\x7f\"".to_owned()), "\"a\\u007f\"");
         assert_eq!(json_output("\"##vso[\"".to_owned()), "\"##vso\\u005b\"");
         assert_eq!(json_output("\"¡ é\"".to_owned()), "\"¡ é\"");
+    }
+
+    /// The writer form, fed in pieces of every size, writes what the whole-text form returns.
+    #[test]
+    fn json_output_writer_matches_in_any_pieces() {
+        use std::io::Write;
+        let text = "{\"a\": [\"x\u{85}y\x7f ##vso[task] ##[error] #[ ##v[ \u{9f}\u{a1}¡é\"], \"##\": [1]}\u{c2}";
+        let whole = json_output(text.to_owned());
+        assert!(
+            whole.contains("\\u0085")
+                && whole.contains("\\u007f")
+                && whole.contains("##vso\\u005b")
+        );
+        assert!(
+            whole.contains("##\\u005berror]")
+                && whole.contains("#[ ##v[")
+                && whole.contains("\\u009f¡¡é")
+        );
+        for size in 1..=text.len() {
+            let mut w = JsonOutput::new(Vec::new());
+            for piece in text.as_bytes().chunks(size) {
+                w.write_all(piece).unwrap();
+            }
+            let out = String::from_utf8(w.finish().unwrap()).unwrap();
+            assert_eq!(out, whole, "pieces of {size} bytes");
+        }
     }
 }

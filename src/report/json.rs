@@ -11,8 +11,26 @@ pub const VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Output<'a> {
     version: u32,
-    diagnostics: Vec<Diagnostic<'a>>,
+    diagnostics: Diagnostics<'a>,
     summary: &'a Summary,
+}
+
+/// The findings as JSON diagnostics, made one at a time while they are written.
+struct Diagnostics<'a> {
+    findings: &'a [Finding],
+    sources: &'a Sources,
+    texts: std::cell::RefCell<Texts<'a>>,
+}
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut texts = self.texts.borrow_mut();
+        serializer.collect_seq(
+            self.findings
+                .iter()
+                .map(|f| to_diagnostic(f, &mut texts, self.sources)),
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -64,55 +82,72 @@ pub fn position(
 
 /// Renders findings as JSON, followed by a newline.
 pub fn render(findings: &[Finding], sources: &Sources, summary: &Summary) -> String {
-    let mut texts = Texts::for_findings(sources, findings);
-    let diagnostics = findings
-        .iter()
-        .map(|f| {
-            let (file, line, column, end_line, end_column) = position(&mut texts, sources, f.span);
-            Diagnostic {
-                code: f.code,
-                name: f.name,
-                severity: f.severity.as_str(),
-                message: &f.message,
-                help: f.help.as_deref(),
-                file,
-                line,
-                column,
-                end_line,
-                end_column,
-                resource: f.resource.as_ref().map(|r| Resource {
-                    full_type: &r.full_type,
-                    name: &r.name,
-                }),
-                parameters_file: f
-                    .parameters_file
-                    .and_then(|p| sources.get(p))
-                    .map(|s| s.display.clone()),
-                related: f
-                    .related
-                    .iter()
-                    .map(|r| {
-                        let (file, line, column, _, _) = position(&mut texts, sources, r.span);
-                        Related {
-                            file,
-                            line,
-                            column,
-                            message: &r.message,
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
+    let mut out = Vec::new();
+    // Writing to a vector does not fail, and serde_json writes UTF-8.
+    let texts = Texts::for_findings(sources, findings);
+    let _ = write(findings, sources, summary, texts, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes findings as JSON, followed by a newline, as [`render`] renders them: one diagnostic at a
+/// time, without holding the whole report. `texts` is [`Texts::for_findings`], worked out on the
+/// run's threads.
+pub fn write(
+    findings: &[Finding],
+    sources: &Sources,
+    summary: &Summary,
+    texts: Texts<'_>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let out = Output {
         version: VERSION,
-        diagnostics,
+        diagnostics: Diagnostics {
+            findings,
+            sources,
+            texts: std::cell::RefCell::new(texts),
+        },
         summary,
     };
-    let text =
-        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     // The same JSON value, with what a terminal or a CI log would act on escaped.
-    let mut text = super::escape::json_output(text);
-    text.push('\n');
-    text
+    let mut safe = super::escape::JsonOutput::new(w);
+    serde_json::to_writer_pretty(&mut safe, &out).map_err(std::io::Error::from)?;
+    let w = safe.finish()?;
+    w.write_all(b"\n")
+}
+
+fn to_diagnostic<'a>(f: &'a Finding, texts: &mut Texts<'_>, sources: &Sources) -> Diagnostic<'a> {
+    let (file, line, column, end_line, end_column) = position(texts, sources, f.span);
+    Diagnostic {
+        code: f.code,
+        name: f.name,
+        severity: f.severity.as_str(),
+        message: &f.message,
+        help: f.help.as_deref(),
+        file,
+        line,
+        column,
+        end_line,
+        end_column,
+        resource: f.resource.as_ref().map(|r| Resource {
+            full_type: &r.full_type,
+            name: &r.name,
+        }),
+        parameters_file: f
+            .parameters_file
+            .and_then(|p| sources.get(p))
+            .map(|s| s.display.clone()),
+        related: f
+            .related
+            .iter()
+            .map(|r| {
+                let (file, line, column, _, _) = position(texts, sources, r.span);
+                Related {
+                    file,
+                    line,
+                    column,
+                    message: &r.message,
+                }
+            })
+            .collect(),
+    }
 }

@@ -156,14 +156,24 @@ pub fn sort(findings: &mut Vec<Finding>, sources: &Sources) {
 /// readers never see half a report. A path that is not a regular file (`/dev/null`, a pipe) or is
 /// a symbolic link is written in place: renaming over it would replace the device or the link.
 pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomically`], with what `write` writes (through a buffer).
+pub fn write_atomically_with(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     use std::io::Write;
     if let Ok(meta) = std::fs::symlink_metadata(path) {
         if !meta.file_type().is_file() {
-            let mut f = std::fs::OpenOptions::new()
+            let f = std::fs::OpenOptions::new()
                 .write(true)
                 .truncate(true)
                 .open(path)?;
-            return f.write_all(bytes);
+            let mut w = std::io::BufWriter::new(f);
+            write(&mut w)?;
+            return w.flush();
         }
     }
     let dir = match path.parent() {
@@ -176,8 +186,11 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result
         .unwrap_or_else(|| "report".to_owned());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut w)?;
+        let f = w
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
