@@ -31,6 +31,31 @@ impl ResourceId {
         )
     }
 
+    /// [`ResourceId::key`] hashed, without building it: equal keys hash the same (the converse
+    /// needs checking).
+    pub fn key_hash(&self) -> u64 {
+        use std::hash::Hasher;
+        let mut h = rustc_hash::FxHasher::default();
+        for part in [self.full_type.as_bytes(), self.full_name.as_bytes()] {
+            let mut buf = [0u8; 64];
+            for chunk in part.chunks(buf.len()) {
+                let lower = &mut buf[..chunk.len()];
+                lower.copy_from_slice(chunk);
+                lower.make_ascii_lowercase();
+                h.write(lower);
+            }
+            // Keeps `a` + `bc` apart from `ab` + `c`.
+            h.write_usize(part.len());
+        }
+        h.finish()
+    }
+
+    /// Whether two IDs have the same [`ResourceId::key`].
+    pub fn same_key(&self, other: &ResourceId) -> bool {
+        self.full_type.eq_ignore_ascii_case(&other.full_type)
+            && self.full_name.eq_ignore_ascii_case(&other.full_name)
+    }
+
     /// Whether two IDs may name the same resource: same type and name, and the same subscription
     /// and resource group wherever both sides know them.
     pub fn matches(&self, other: &ResourceId) -> bool {
@@ -163,6 +188,35 @@ pub fn parse(id: &str) -> Option<ResourceId> {
 mod tests {
     use super::*;
     use crate::arm::hole::{make, HoleKind};
+
+    #[test]
+    fn key_hash_is_the_hash_of_the_lowercase_key() {
+        let id = |t: &str, n: &str| ResourceId {
+            subscription: None,
+            resource_group: None,
+            in_resource_group: true,
+            full_type: t.to_owned(),
+            full_name: n.to_owned(),
+        };
+        let long = "Snet-".repeat(40);
+        let a = id(
+            "Microsoft.Network/virtualNetworks/subnets",
+            &format!("VNet/{long}"),
+        );
+        let b = id(
+            "microsoft.network/VIRTUALNETWORKS/subnets",
+            &format!("vnet/{}", long.to_lowercase()),
+        );
+        assert!(a.same_key(&b));
+        assert_eq!(a.key_hash(), b.key_hash());
+        // Where the type ends and the name begins counts.
+        assert_ne!(id("a/b", "cd").key_hash(), id("a/bc", "d").key_hash());
+        assert!(!id("a/b", "cd").same_key(&id("a/bc", "d")));
+        assert_ne!(
+            a.key_hash(),
+            id("Microsoft.Network/virtualNetworks/subnets", "vnet/x").key_hash()
+        );
+    }
 
     #[test]
     fn builds_and_parses_child_ids() {

@@ -9,7 +9,6 @@ use crate::arm::hole;
 use crate::arm::resource_id::{self, ResourceId};
 use crate::arm::value::{Kind, Tri, Unknown, Value};
 use crate::source::Span;
-use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 /// One unit's evaluated resources.
@@ -542,9 +541,7 @@ fn index(m: &mut Model) {
 }
 
 /// The entities of every kind by resource key, and by key and unit.
-fn entity_indexes(m: &Model) -> (super::KeyIndex, super::UnitIndex) {
-    let mut index: super::KeyIndex = Default::default();
-    let mut unit_index: super::UnitIndex = Default::default();
+fn entity_indexes(m: &Model) -> (super::EntityTable, super::UnitTable) {
     let kinds = [
         EntityKind::Workspace,
         EntityKind::Compute,
@@ -556,6 +553,8 @@ fn entity_indexes(m: &Model) -> (super::KeyIndex, super::UnitIndex) {
         EntityKind::Firewall,
         EntityKind::PrivateEndpoint,
     ];
+    let mut index = Vec::new();
+    let mut unit_index = Vec::new();
     for kind in kinds {
         let count = match kind {
             EntityKind::Workspace => m.workspaces.len(),
@@ -571,25 +570,25 @@ fn entity_indexes(m: &Model) -> (super::KeyIndex, super::UnitIndex) {
         for i in 0..count {
             let e = m.entity(kind, i);
             if let Some(id) = &e.id {
-                let key = id.key();
-                unit_index
-                    .entry((key.clone(), e.unit))
-                    .or_default()
-                    .push((kind, i));
-                index.entry(key).or_default().push((kind, i));
+                let hash = id.key_hash();
+                index.push((hash, (kind, i as u32)));
+                unit_index.push((hash, (e.unit, kind, i as u32)));
             }
         }
     }
-    (index, unit_index)
+    (
+        super::KeyTable::new(index),
+        super::KeyTable::new(unit_index),
+    )
 }
 
 /// Entities by resource key.
-fn key_index(entities: &[Entity]) -> HashMap<(String, String), Vec<usize>> {
-    let mut out: HashMap<(String, String), Vec<usize>> = HashMap::default();
-    for (i, e) in entities.iter().enumerate() {
-        if let Some(id) = &e.id {
-            out.entry(id.key()).or_default().push(i);
-        }
-    }
-    out
+fn key_index(entities: &[Entity]) -> super::KeyTable<u32> {
+    super::KeyTable::new(
+        entities
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| Some((e.id.as_ref()?.key_hash(), i as u32)))
+            .collect(),
+    )
 }

@@ -382,7 +382,7 @@ pub struct Peering {
 }
 
 /// The kinds of entity references resolve to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EntityKind {
     Workspace,
     Compute,
@@ -488,16 +488,17 @@ pub struct Model {
     /// Resources declared `existing`: referenced, configured elsewhere.
     pub existing: Vec<Entity>,
     pub unexpanded: Vec<(UnitId, Unexpanded)>,
-    index: KeyIndex,
+    /// Entities of every kind by resource key.
+    index: EntityTable,
     /// The same, per unit: references resolve in their own unit first.
-    unit_index: UnitIndex,
+    unit_index: UnitTable,
     /// `existing` declarations by key.
-    existing_index: HashMap<(String, String), Vec<usize>>,
+    existing_index: KeyTable<u32>,
     /// VNets (lowercase name) whose subnets are not all known, and why.
     vnets_with_unknown_subnets: HashMap<String, Arc<Unknown>>,
     private_links: std::sync::OnceLock<PrivateLinks>,
     /// `resources` by key.
-    resource_index: HashMap<(String, String), Vec<usize>>,
+    resource_index: KeyTable<u32>,
     /// Resolutions already made: rules ask about the same references many times.
     resolved: std::sync::Mutex<Resolved>,
 }
@@ -505,11 +506,42 @@ pub struct Model {
 /// Resolutions by the kind asked for, the unit asking and the reference's text.
 type Resolved = HashMap<(EntityKind, UnitId, Arc<str>), Resolution>;
 
-/// Entities by resource key.
-type KeyIndex = HashMap<(String, String), Vec<(EntityKind, usize)>>;
+/// Entries by the hash of a resource key ([`ResourceId::key_hash`]), sorted: 8 bytes of key per
+/// entry and no allocation per key. A hash may stand for more than one key, so whoever reads an
+/// entry checks the entity's ID.
+#[derive(Debug)]
+struct KeyTable<T> {
+    entries: Vec<(u64, T)>,
+}
 
-/// Entities by resource key and unit.
-type UnitIndex = HashMap<((String, String), UnitId), Vec<(EntityKind, usize)>>;
+/// Entities (kind and position) by resource key.
+type EntityTable = KeyTable<(EntityKind, u32)>;
+
+/// Entities by resource key, then unit.
+type UnitTable = KeyTable<(UnitId, EntityKind, u32)>;
+
+impl<T> Default for KeyTable<T> {
+    fn default() -> Self {
+        KeyTable {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<T: Copy + Ord> KeyTable<T> {
+    fn new(mut entries: Vec<(u64, T)>) -> Self {
+        entries.sort_unstable();
+        KeyTable { entries }
+    }
+
+    /// The entries whose key hashes as `id`'s does, in order.
+    fn get(&self, id: &ResourceId) -> &[(u64, T)] {
+        let hash = id.key_hash();
+        let start = self.entries.partition_point(|(h, _)| *h < hash);
+        let len = self.entries[start..].partition_point(|(h, _)| *h == hash);
+        &self.entries[start..start + len]
+    }
+}
 
 /// Which workspaces private endpoints connect to.
 #[derive(Debug, Default)]
@@ -624,10 +656,10 @@ impl Model {
             full_name: pname.to_owned(),
             ..id.clone()
         };
-        let list = self.resource_index.get(&parent.key())?;
+        let list = self.resource_index.get(&parent);
         let matching = || {
             list.iter()
-                .map(|&i| &self.resources[i])
+                .map(|&(_, i)| &self.resources[i as usize])
                 .filter(|r| r.id.as_ref().is_some_and(|x| x.matches(&parent)))
         };
         matching()
@@ -697,22 +729,19 @@ impl Model {
 
     /// The entities of `kind` in unit `unit` that the resource `id` may be.
     fn candidates_in_unit(&self, kind: EntityKind, id: &ResourceId, unit: UnitId) -> Vec<usize> {
-        self.unit_index
-            .get(&(id.key(), unit))
-            .map(|list| {
-                list.iter()
-                    .filter(|(k, i)| {
-                        *k == kind
-                            && self
-                                .entity(kind, *i)
-                                .id
-                                .as_ref()
-                                .is_some_and(|e| e.matches(id))
-                    })
-                    .map(|(_, i)| *i)
-                    .collect()
+        let list = self.unit_index.get(id);
+        let start = list.partition_point(|(_, (u, k, _))| (*u, *k) < (unit, kind));
+        list[start..]
+            .iter()
+            .take_while(|(_, (u, k, _))| (*u, *k) == (unit, kind))
+            .map(|&(_, (_, _, i))| i as usize)
+            .filter(|&i| {
+                self.entity(kind, i)
+                    .id
+                    .as_ref()
+                    .is_some_and(|e| e.matches(id))
             })
-            .unwrap_or_default()
+            .collect()
     }
 
     /// The entities of `kind` in files other than `file` that the resource `id` may be; `Err`
@@ -723,22 +752,29 @@ impl Model {
         id: &ResourceId,
         file: FileId,
     ) -> Result<Vec<usize>, usize> {
-        let Some(list) = self.index.get(&id.key()) else {
-            return Ok(Vec::new());
+        let list = self.index.get(id);
+        let start = list.partition_point(|(_, (k, _))| *k < kind);
+        let of_kind = || {
+            list[start..]
+                .iter()
+                .take_while(|(_, (k, _))| *k == kind)
+                .map(|&(_, (_, i))| i as usize)
+                .filter(|&i| {
+                    self.entity(kind, i)
+                        .id
+                        .as_ref()
+                        .is_some_and(|e| e.same_key(id))
+                })
         };
         let mut out = Vec::new();
-        for &(k, i) in list {
-            if k != kind {
-                continue;
-            }
+        for i in of_kind() {
             let e = self.entity(kind, i);
             if self.unit(e.unit).file == file || !e.id.as_ref().is_some_and(|x| x.matches(id)) {
                 continue;
             }
             out.push(i);
             if out.len() > MAX_CANDIDATES {
-                let total = list.iter().filter(|(k, _)| *k == kind).count();
-                return Err(total);
+                return Err(of_kind().count());
             }
         }
         Ok(out)
@@ -821,9 +857,11 @@ impl Model {
                 kind.noun()
             )));
         }
-        let existing = self.existing_index.get(&id.key()).is_some_and(|list| {
-            list.iter()
-                .any(|&i| self.existing[i].id.as_ref().is_some_and(|e| e.matches(id)))
+        let existing = self.existing_index.get(id).iter().any(|&(_, i)| {
+            self.existing[i as usize]
+                .id
+                .as_ref()
+                .is_some_and(|e| e.matches(id))
         });
         if existing {
             return Resolution::Unresolved(Unknown::new(format!(
