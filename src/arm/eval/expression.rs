@@ -64,6 +64,17 @@ impl<'a> Evaluator<'a> {
     /// copy loops (`"copy": [{name, count, input}]`).
     pub fn eval_object(&mut self, o: &'a ast::Object<'a>, env: &Env<'_>, skip: &[&str]) -> Value {
         let span = self.span_of(o);
+        Value::object(self.eval_members(o, env, skip), span)
+    }
+
+    /// The members of an object, evaluated; `skip` names members left out (lowercase). The list
+    /// has room for one member per property of `o`, skipped ones included.
+    pub fn eval_members(
+        &mut self,
+        o: &'a ast::Object<'a>,
+        env: &Env<'_>,
+        skip: &[&str],
+    ) -> Vec<(Arc<str>, Value)> {
         let mut entries = Vec::with_capacity(o.properties.len());
         for p in &o.properties {
             let key = p.name.as_str();
@@ -88,7 +99,7 @@ impl<'a> Evaluator<'a> {
             let key = self.intern(key);
             entries.push((key, self.eval_node(&p.value, env)));
         }
-        Value::object(entries, span)
+        entries
     }
 
     /// The expression a template string holds, parsed once per template; an invalid one is an

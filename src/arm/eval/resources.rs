@@ -282,7 +282,8 @@ impl<'a> Evaluator<'a> {
         let value = if self.enter(span) {
             let env = Env::new(ctx, &frames);
             let deployment = is_deployment(&self.insts[inst].full_type);
-            let mut v = self.eval_object(
+            // `properties` comes last, in the room left by the members skipped.
+            let mut entries = self.eval_members(
                 decl,
                 &env,
                 &[
@@ -299,14 +300,10 @@ impl<'a> Evaluator<'a> {
                     (true, ast::Value::Object(o)) => self.eval_object(o, &env, &["template"]),
                     _ => self.eval_node(props, &env),
                 };
-                if let Some(obj) = v.as_object() {
-                    let mut entries = obj.entries.clone();
-                    entries.push((Arc::from("properties"), props_value));
-                    v = Value::object(entries, v.span);
-                }
+                entries.push((self.intern("properties"), props_value));
             }
             self.leave();
-            v
+            Value::object(entries, self.span_of(decl))
         } else {
             Value::unknown("evaluation nests too deep", span)
         };
