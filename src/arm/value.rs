@@ -9,6 +9,7 @@ use super::hole;
 use crate::source::Span;
 use std::fmt::Write as _;
 use std::sync::Arc;
+use triomphe::ThinArc;
 
 /// An evaluated value and where it came from.
 #[derive(Clone, Debug)]
@@ -25,24 +26,69 @@ pub enum Kind {
     Float(f64),
     /// A string; it may contain holes.
     Str(Arc<str>),
-    Array(Arc<Array>),
-    Object(Arc<Object>),
+    Array(Array),
+    Object(Object),
     Unknown(Arc<Unknown>),
 }
 
-#[derive(Debug, Default)]
-pub struct Array {
-    pub items: Vec<Value>,
-    /// Set when reading past the end is not an error but unknown (a `reference()` result).
-    pub open: Option<Arc<Unknown>>,
+/// An array: its items and whether it is open, in one shared allocation.
+#[derive(Clone)]
+pub struct Array(ThinArc<Option<Arc<Unknown>>, Value>);
+
+/// An object: its members in declaration order (keys compare ASCII case-insensitively) and
+/// whether it is open, in one shared allocation, reached through one thin pointer.
+#[derive(Clone)]
+pub struct Object(ThinArc<Option<Arc<Unknown>>, (Arc<str>, Value)>);
+
+impl Array {
+    /// `open` is set when reading past the end is not an error but unknown (a `reference()`
+    /// result).
+    pub fn new(items: Vec<Value>, open: Option<Arc<Unknown>>) -> Array {
+        Array(ThinArc::from_header_and_iter(open, items.into_iter()))
+    }
+
+    pub fn items(&self) -> &[Value] {
+        &self.0.slice
+    }
+
+    pub fn open(&self) -> Option<&Arc<Unknown>> {
+        self.0.header.header.as_ref()
+    }
 }
 
-#[derive(Debug, Default)]
-pub struct Object {
-    /// Members in declaration order; keys compare ASCII case-insensitively.
-    pub entries: Vec<(Arc<str>, Value)>,
-    /// Set when a missing member is not an error but unknown (a `reference()` result).
-    pub open: Option<Arc<Unknown>>,
+impl Object {
+    /// `open` is set when a missing member is not an error but unknown (a `reference()`
+    /// result).
+    pub fn new(entries: Vec<(Arc<str>, Value)>, open: Option<Arc<Unknown>>) -> Object {
+        Object(ThinArc::from_header_and_iter(open, entries.into_iter()))
+    }
+
+    /// Members in declaration order.
+    pub fn entries(&self) -> &[(Arc<str>, Value)] {
+        &self.0.slice
+    }
+
+    pub fn open(&self) -> Option<&Arc<Unknown>> {
+        self.0.header.header.as_ref()
+    }
+}
+
+impl std::fmt::Debug for Array {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Array")
+            .field("items", &self.items())
+            .field("open", &self.open())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Object")
+            .field("entries", &self.entries())
+            .field("open", &self.open())
+            .finish()
+    }
 }
 
 /// Why a value is not known offline.
@@ -122,17 +168,11 @@ impl Value {
     }
 
     pub fn array(items: Vec<Value>, span: Span) -> Value {
-        Value::new(Kind::Array(Arc::new(Array { items, open: None })), span)
+        Value::new(Kind::Array(Array::new(items, None)), span)
     }
 
     pub fn object(entries: Vec<(Arc<str>, Value)>, span: Span) -> Value {
-        Value::new(
-            Kind::Object(Arc::new(Object {
-                entries,
-                open: None,
-            })),
-            span,
-        )
+        Value::new(Kind::Object(Object::new(entries, None)), span)
     }
 
     pub fn unknown(reason: impl Into<String>, span: Span) -> Value {
@@ -201,19 +241,19 @@ impl Value {
 
     pub fn as_array(&self) -> Option<&[Value]> {
         match &self.kind {
-            Kind::Array(a) => Some(&a.items),
+            Kind::Array(a) => Some(a.items()),
             _ => None,
         }
     }
 
-    pub fn as_array_full(&self) -> Option<&Arc<Array>> {
+    pub fn as_array_full(&self) -> Option<&Array> {
         match &self.kind {
             Kind::Array(a) => Some(a),
             _ => None,
         }
     }
 
-    pub fn as_object(&self) -> Option<&Arc<Object>> {
+    pub fn as_object(&self) -> Option<&Object> {
         match &self.kind {
             Kind::Object(o) => Some(o),
             _ => None,
@@ -239,7 +279,7 @@ impl Value {
         match &self.kind {
             Kind::Object(o) => match o.get(key) {
                 Some(v) => Lookup::Found(v),
-                None => match &o.open {
+                None => match o.open() {
                     Some(u) => Lookup::Unknown(runtime_member(u, key)),
                     None => Lookup::Missing,
                 },
@@ -268,8 +308,8 @@ impl Value {
         match &self.kind {
             Kind::Unknown(u) => Some(Arc::clone(u)),
             Kind::Str(s) if hole::has_hole(s) => hole::reason(s).map(Unknown::new),
-            Kind::Array(a) => a.items.iter().find_map(Value::deep_unknown),
-            Kind::Object(o) => o.entries.iter().find_map(|(_, v)| v.deep_unknown()),
+            Kind::Array(a) => a.items().iter().find_map(Value::deep_unknown),
+            Kind::Object(o) => o.entries().iter().find_map(|(_, v)| v.deep_unknown()),
             _ => None,
         }
     }
@@ -303,11 +343,11 @@ impl Value {
                 }
             }
             (Kind::Array(a), Kind::Array(b)) => {
-                if a.items.len() != b.items.len() {
+                if a.items().len() != b.items().len() {
                     return Tri::Known(false);
                 }
                 let mut unknown = None;
-                for (x, y) in a.items.iter().zip(&b.items) {
+                for (x, y) in a.items().iter().zip(b.items()) {
                     match x.tri_eq(y) {
                         Tri::Known(false) => return Tri::Known(false),
                         Tri::Known(true) => {}
@@ -317,11 +357,11 @@ impl Value {
                 unknown.map_or(Tri::Known(true), Tri::Unknown)
             }
             (Kind::Object(a), Kind::Object(b)) => {
-                if a.entries.len() != b.entries.len() {
+                if a.entries().len() != b.entries().len() {
                     return Tri::Known(false);
                 }
                 let mut unknown = None;
-                for (k, x) in &a.entries {
+                for (k, x) in a.entries() {
                     let Some(y) = b.get(k) else {
                         return Tri::Known(false);
                     };
@@ -363,14 +403,14 @@ impl Value {
                 serde_json::Value::String(s.to_string())
             }
             Kind::Array(a) => serde_json::Value::Array(
-                a.items
+                a.items()
                     .iter()
                     .map(Value::to_serde)
                     .collect::<Result<_, _>>()?,
             ),
             Kind::Object(o) => {
                 let mut map = serde_json::Map::new();
-                for (k, v) in &o.entries {
+                for (k, v) in o.entries() {
                     map.insert(k.to_string(), v.to_serde()?);
                 }
                 serde_json::Value::Object(map)
@@ -420,7 +460,7 @@ impl Value {
             Kind::Str(s) => out.push_str(&serde_json::Value::String(s.to_string()).to_string()),
             Kind::Array(a) => {
                 out.push('[');
-                for (i, v) in a.items.iter().enumerate() {
+                for (i, v) in a.items().iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
@@ -430,7 +470,7 @@ impl Value {
             }
             Kind::Object(o) => {
                 out.push('{');
-                for (i, (k, v)) in o.entries.iter().enumerate() {
+                for (i, (k, v)) in o.entries().iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
@@ -467,7 +507,7 @@ impl Value {
             Kind::Str(s) => out.push_str(&hole::display(s)),
             Kind::Array(a) => {
                 out.push('[');
-                for (i, v) in a.items.iter().enumerate() {
+                for (i, v) in a.items().iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
@@ -477,7 +517,7 @@ impl Value {
             }
             Kind::Object(o) => {
                 out.push('{');
-                for (i, (k, v)) in o.entries.iter().enumerate() {
+                for (i, (k, v)) in o.entries().iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
@@ -504,7 +544,7 @@ impl Value {
 impl Object {
     /// A member, compared ASCII case-insensitively; the last one wins.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries
+        self.entries()
             .iter()
             .rev()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
@@ -515,9 +555,9 @@ impl Object {
 impl Array {
     /// An element, distinguishing out-of-range from unknown.
     pub fn index(&self, i: i64) -> Lookup<'_> {
-        match usize::try_from(i).ok().and_then(|i| self.items.get(i)) {
+        match usize::try_from(i).ok().and_then(|i| self.items().get(i)) {
             Some(v) => Lookup::Found(v),
-            None => match &self.open {
+            None => match self.open() {
                 Some(u) => Lookup::Unknown(Arc::clone(u)),
                 None => Lookup::Missing,
             },
@@ -537,21 +577,20 @@ fn runtime_member(open: &Arc<Unknown>, key: &str) -> Arc<Unknown> {
 pub fn make_open(value: &Value, open: &Arc<Unknown>) -> Value {
     match &value.kind {
         Kind::Object(o) => Value::new(
-            Kind::Object(Arc::new(Object {
-                entries: o
-                    .entries
+            Kind::Object(Object::new(
+                o.entries()
                     .iter()
                     .map(|(k, v)| (Arc::clone(k), make_open(v, open)))
                     .collect(),
-                open: Some(Arc::clone(open)),
-            })),
+                Some(Arc::clone(open)),
+            )),
             value.span,
         ),
         Kind::Array(a) => Value::new(
-            Kind::Array(Arc::new(Array {
-                items: a.items.iter().map(|v| make_open(v, open)).collect(),
-                open: Some(Arc::clone(open)),
-            })),
+            Kind::Array(Array::new(
+                a.items().iter().map(|v| make_open(v, open)).collect(),
+                Some(Arc::clone(open)),
+            )),
             value.span,
         ),
         _ => value.clone(),
@@ -561,10 +600,7 @@ pub fn make_open(value: &Value, open: &Arc<Unknown>) -> Value {
 /// An empty open object: a resource whose properties are all runtime state.
 pub fn open_object(open: &Arc<Unknown>, span: Span) -> Value {
     Value::new(
-        Kind::Object(Arc::new(Object {
-            entries: Vec::new(),
-            open: Some(Arc::clone(open)),
-        })),
+        Kind::Object(Object::new(Vec::new(), Some(Arc::clone(open)))),
         span,
     )
 }

@@ -292,7 +292,7 @@ fn workspace(e: Entity) -> Workspace {
         Field::Absent => {}
         Field::Present(v) => match v.as_object() {
             Some(obj) => {
-                for (name, rule) in &obj.entries {
+                for (name, rule) in obj.entries() {
                     rules.push(OutboundRule {
                         unit: e.unit,
                         name: name.to_string(),

@@ -426,7 +426,7 @@ impl<'a> Evaluator<'a> {
                 return Value::unknown("`mapValues()` needs an object", span);
             };
             let entries = obj
-                .entries
+                .entries()
                 .iter()
                 .map(|(k, v)| (Arc::clone(k), apply(self, &params, body, vec![v.clone()])))
                 .collect();
@@ -829,13 +829,13 @@ fn unknown_or(args: &[Value], message: &str, span: Span) -> Value {
 fn open_scope_object(members: Vec<(&str, Value)>, what: &str, span: Span) -> Value {
     let open = Unknown::new(what);
     Value::new(
-        Kind::Object(Arc::new(crate::arm::value::Object {
-            entries: members
+        Kind::Object(crate::arm::value::Object::new(
+            members
                 .into_iter()
                 .map(|(k, v)| (Arc::from(k), v))
                 .collect(),
-            open: Some(open),
-        })),
+            Some(open),
+        )),
         span,
     )
 }

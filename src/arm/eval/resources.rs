@@ -541,12 +541,11 @@ impl<'a> Evaluator<'a> {
                 );
             };
             let outputs = self.outputs(child, span);
-            let v = Value::object(vec![(Arc::from("outputs"), outputs)], span);
             let with_open = Value::new(
-                Kind::Object(Arc::new(crate::arm::value::Object {
-                    entries: v.as_object().map(|o| o.entries.clone()).unwrap_or_default(),
-                    open: Some(open),
-                })),
+                Kind::Object(crate::arm::value::Object::new(
+                    vec![(Arc::from("outputs"), outputs)],
+                    Some(open),
+                )),
                 span,
             );
             return with_open;

@@ -35,16 +35,16 @@ pub(super) fn concat(args: &[Value], cx: &FnCtx) -> FnResult {
         let Some(arr) = a.as_array_full() else {
             continue;
         };
-        if let Some(u) = &arr.open {
+        if let Some(u) = arr.open() {
             if i + 1 < args.len() {
                 return unknown_from(u, cx);
             }
             open = Some(Arc::clone(u));
         }
-        if items.len() + arr.items.len() > MAX_ARRAY_LEN {
+        if items.len() + arr.items().len() > MAX_ARRAY_LEN {
             return too_large(cx);
         }
-        items.extend(arr.items.iter().cloned());
+        items.extend(arr.items().iter().cloned());
     }
     Ok(array_value(items, open, cx))
 }
@@ -79,8 +79,8 @@ pub(super) fn empty(args: &[Value], cx: &FnCtx) -> FnResult {
         Kind::Unknown(u) => return unknown_from(u, cx),
         Kind::Null => return Ok(Value::bool(true, cx.span)),
         Kind::Str(s) => return string::empty(s, cx),
-        Kind::Array(a) => (a.items.len(), &a.open),
-        Kind::Object(o) => (o.entries.len(), &o.open),
+        Kind::Array(a) => (a.items().len(), a.open()),
+        Kind::Object(o) => (o.entries().len(), o.open()),
         _ => return type_error("empty", 0, "an array, an object or a string", v),
     };
     match open {
@@ -98,13 +98,13 @@ fn first_or_last(name: &str, args: &[Value], cx: &FnCtx, last: bool) -> FnResult
         Kind::Null => Ok(Value::null(cx.span)),
         Kind::Str(s) => string::first_last(s, last, cx),
         Kind::Array(a) => {
-            if let (true, Some(u)) = (last || a.items.is_empty(), &a.open) {
+            if let (true, Some(u)) = (last || a.items().is_empty(), a.open()) {
                 return unknown_from(u, cx);
             }
             let item = if last {
-                a.items.last()
+                a.items().last()
             } else {
-                a.items.first()
+                a.items().first()
             };
             Ok(item.cloned().unwrap_or_else(|| Value::null(cx.span)))
         }
@@ -154,14 +154,14 @@ enum Found {
 /// The first (or last) index of `item` in `a`; unknown as soon as an earlier comparison is.
 fn position(a: &Array, item: &Value, last: bool) -> Found {
     if last {
-        if let Some(u) = &a.open {
+        if let Some(u) = a.open() {
             return Found::Unknown(Arc::clone(u));
         }
     }
     let mut order: Box<dyn Iterator<Item = (usize, &Value)>> = if last {
-        Box::new(a.items.iter().enumerate().rev())
+        Box::new(a.items().iter().enumerate().rev())
     } else {
-        Box::new(a.items.iter().enumerate())
+        Box::new(a.items().iter().enumerate())
     };
     order
         .find_map(|(i, x)| match x.tri_eq(item) {
@@ -169,7 +169,7 @@ fn position(a: &Array, item: &Value, last: bool) -> Found {
             Tri::Known(false) => None,
             Tri::Unknown(u) => Some(Found::Unknown(u)),
         })
-        .unwrap_or_else(|| match &a.open {
+        .unwrap_or_else(|| match a.open() {
             Some(u) => Found::Unknown(Arc::clone(u)),
             None => Found::Nowhere,
         })
@@ -177,8 +177,8 @@ fn position(a: &Array, item: &Value, last: bool) -> Found {
 
 /// Whether `item` is in `a`: found as soon as one element is known equal, whatever the others.
 fn membership(a: &Array, item: &Value) -> Found {
-    let mut unknown = a.open.clone();
-    for (i, x) in a.items.iter().enumerate() {
+    let mut unknown = a.open().cloned();
+    for (i, x) in a.items().iter().enumerate() {
         match x.tri_eq(item) {
             Tri::Known(true) => return Found::At(i),
             Tri::Known(false) => {}
@@ -199,8 +199,8 @@ pub(super) fn length(args: &[Value], cx: &FnCtx) -> FnResult {
         Kind::Unknown(u) => return unknown_from(u, cx),
         Kind::Null => return Ok(Value::int(0, cx.span)),
         Kind::Str(s) => return string::length(s, cx),
-        Kind::Array(a) => (a.items.len(), &a.open),
-        Kind::Object(o) => (o.entries.len(), &o.open),
+        Kind::Array(a) => (a.items().len(), a.open()),
+        Kind::Object(o) => (o.entries().len(), o.open()),
         _ => return type_error("length", 0, "an array, an object or a string", v),
     };
     match open {
@@ -231,18 +231,18 @@ pub(super) fn skip_take(args: &[Value], cx: &FnCtx, skip: bool) -> FnResult {
         Kind::Array(a) => a,
         _ => return Ok(Value::null(cx.span)),
     };
-    let len = a.items.len();
+    let len = a.items().len();
     let n = usize::try_from(n.max(0)).unwrap_or(usize::MAX);
     if n >= len {
-        if let Some(u) = &a.open {
+        if let Some(u) = a.open() {
             return unknown_from(u, cx);
         }
     }
     let n = n.min(len);
     Ok(if skip {
-        array_value(a.items[n..].to_vec(), a.open.clone(), cx)
+        array_value(a.items()[n..].to_vec(), a.open().cloned(), cx)
     } else {
-        Value::array(a.items[..n].to_vec(), cx.span)
+        Value::array(a.items()[..n].to_vec(), cx.span)
     })
 }
 
@@ -287,21 +287,21 @@ pub(super) fn intersection(args: &[Value], cx: &FnCtx) -> FnResult {
         Shape::Unknown(u) => unknown_from(&u, cx),
         Shape::Objects => object::intersection(args, cx),
         Shape::Arrays => {
-            let arrays: Vec<&Arc<Array>> = args.iter().filter_map(Value::as_array_full).collect();
-            if let Some(u) = arrays.iter().find_map(|a| a.open.as_ref()) {
+            let arrays: Vec<&Array> = args.iter().filter_map(Value::as_array_full).collect();
+            if let Some(u) = arrays.iter().find_map(|a| a.open()) {
                 return unknown_from(u, cx);
             }
             let definite = arrays
                 .iter()
-                .all(|a| a.items.iter().all(|x| x.is_fully_known()));
+                .all(|a| a.items().iter().all(|x| x.is_fully_known()));
             if definite {
                 let others: Vec<HashSet<String>> = arrays[1..]
                     .iter()
-                    .map(|a| a.items.iter().filter_map(canonical).collect())
+                    .map(|a| a.items().iter().filter_map(canonical).collect())
                     .collect();
                 let mut seen = HashSet::new();
                 let mut out = Vec::new();
-                for item in &arrays[0].items {
+                for item in arrays[0].items() {
                     let Some(key) = canonical(item) else {
                         continue;
                     };
@@ -311,16 +311,13 @@ pub(super) fn intersection(args: &[Value], cx: &FnCtx) -> FnResult {
                 }
                 return Ok(Value::array(out, cx.span));
             }
-            let total: usize = arrays.iter().map(|a| a.items.len()).sum();
-            if total.saturating_mul(arrays[0].items.len()) > MAX_COMPARISONS {
+            let total: usize = arrays.iter().map(|a| a.items().len()).sum();
+            if total.saturating_mul(arrays[0].items().len()) > MAX_COMPARISONS {
                 return too_large(cx);
             }
             let mut out: Vec<Value> = Vec::new();
-            for item in &arrays[0].items {
-                let distinct = Array {
-                    items: out.clone(),
-                    open: None,
-                };
+            for item in arrays[0].items() {
+                let distinct = Array::new(out.clone(), None);
                 match membership(&distinct, item) {
                     Found::At(_) => continue,
                     Found::Unknown(u) => return unknown_from(&u, cx),
@@ -355,10 +352,10 @@ pub(super) fn union(args: &[Value], cx: &FnCtx) -> FnResult {
             // Elements without a key (they hold unknowns) are compared one by one.
             let mut keyless: Vec<usize> = Vec::new();
             for a in args.iter().filter_map(Value::as_array_full) {
-                if let Some(u) = &a.open {
+                if let Some(u) = a.open() {
                     return unknown_from(u, cx);
                 }
-                for item in &a.items {
+                for item in a.items() {
                     let seen = match canonical(item) {
                         Some(key) => {
                             !keys.insert(key)
@@ -410,7 +407,7 @@ pub(super) fn flatten(args: &[Value], cx: &FnCtx) -> FnResult {
         Kind::Array(a) => a,
         _ => return type_error("flatten", 0, "an array", &args[0]),
     };
-    for (i, item) in outer.items.iter().enumerate() {
+    for (i, item) in outer.items().iter().enumerate() {
         if !item.is_unknown() && item.as_array().is_none() {
             return fail(format!(
                 "`flatten` expects an array of arrays, element {i} is {}",
@@ -418,21 +415,21 @@ pub(super) fn flatten(args: &[Value], cx: &FnCtx) -> FnResult {
             ));
         }
     }
-    if let Some(u) = &outer.open {
+    if let Some(u) = outer.open() {
         return unknown_from(u, cx);
     }
     let mut out = Vec::new();
-    for item in &outer.items {
+    for item in outer.items() {
         match &item.kind {
             Kind::Unknown(u) => return unknown_from(u, cx),
             Kind::Array(inner) => {
-                if let Some(u) = &inner.open {
+                if let Some(u) = inner.open() {
                     return unknown_from(u, cx);
                 }
-                if out.len() + inner.items.len() > MAX_ARRAY_LEN {
+                if out.len() + inner.items().len() > MAX_ARRAY_LEN {
                     return too_large(cx);
                 }
-                out.extend(inner.items.iter().cloned());
+                out.extend(inner.items().iter().cloned());
             }
             _ => {}
         }
@@ -461,12 +458,12 @@ pub(super) fn index_from_end(args: &[Value], cx: &FnCtx, try_: bool) -> FnResult
     let Some(a) = args[0].as_array_full() else {
         return type_error(name, 0, "an array", &args[0]);
     };
-    if let Some(u) = &a.open {
+    if let Some(u) = a.open() {
         return unknown_from(u, cx);
     }
-    let len = a.items.len();
+    let len = a.items().len();
     match usize::try_from(n) {
-        Ok(k) if k >= 1 && k <= len => Ok(a.items[len - k].clone()),
+        Ok(k) if k >= 1 && k <= len => Ok(a.items()[len - k].clone()),
         _ if try_ => Ok(Value::null(cx.span)),
         _ => fail(format!(
             "`indexFromEnd` index `{n}` is out of range for an array of {len} elements"
@@ -528,7 +525,7 @@ fn write_canonical(v: &Value, out: &mut String) -> bool {
         Kind::Str(s) => out.push_str(&format!("s{}:{s}", s.len())),
         Kind::Array(a) => {
             out.push('[');
-            for x in &a.items {
+            for x in a.items() {
                 if !write_canonical(x, out) {
                     return false;
                 }
@@ -537,7 +534,7 @@ fn write_canonical(v: &Value, out: &mut String) -> bool {
         }
         Kind::Object(o) => {
             let mut entries: Vec<(String, &Value)> = o
-                .entries
+                .entries()
                 .iter()
                 .map(|(k, x)| (k.to_ascii_lowercase(), x))
                 .collect();
@@ -558,7 +555,7 @@ fn write_canonical(v: &Value, out: &mut String) -> bool {
 
 /// An array value, open if `open` is set.
 fn array_value(items: Vec<Value>, open: Option<Arc<Unknown>>, cx: &FnCtx) -> Value {
-    Value::new(Kind::Array(Arc::new(Array { items, open })), cx.span)
+    Value::new(Kind::Array(Array::new(items, open)), cx.span)
 }
 
 #[cfg(test)]
@@ -601,7 +598,7 @@ mod tests {
         let r = call("concat", &[arr(vec![u("why")]), strs(&["a"])]).unwrap();
         assert_eq!(r.as_array().map(<[Value]>::len), Some(2));
         let r = call("concat", &[strs(&["a"]), open(strs(&["b"]))]).unwrap();
-        assert!(r.as_array_full().unwrap().open.is_some());
+        assert!(r.as_array_full().unwrap().open().is_some());
         assert_unknown(
             call("concat", &[open(strs(&["b"])), strs(&["a"])]),
             "`vnet`",
@@ -894,7 +891,7 @@ mod tests {
             .unwrap()
             .as_object()
             .unwrap()
-            .entries
+            .entries()
             .iter()
             .map(|(k, _)| k.to_string())
             .collect();
@@ -922,7 +919,7 @@ mod tests {
             &[open(obj(vec![("a", i(1))])), obj(vec![("b", i(2))])],
         )
         .unwrap();
-        assert!(r.as_object().unwrap().open.is_some());
+        assert!(r.as_object().unwrap().open().is_some());
         assert_unknown(call("union", &[obj(vec![]), u("why")]), "why");
         assert_is_err(call("union", &[obj(vec![]), arr(vec![])]));
         let big = arr((0..60_000).map(i).collect());

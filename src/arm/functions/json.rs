@@ -101,11 +101,11 @@ fn write(v: &Value, out: &mut String) -> Result<(), Unwritable> {
         }
         Kind::Str(s) => write_str(s, out),
         Kind::Array(a) => {
-            if let Some(u) = &a.open {
+            if let Some(u) = a.open() {
                 return Err(Unwritable::Unknown(Arc::clone(u)));
             }
             out.push('[');
-            for (i, item) in a.items.iter().enumerate() {
+            for (i, item) in a.items().iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
@@ -114,11 +114,11 @@ fn write(v: &Value, out: &mut String) -> Result<(), Unwritable> {
             out.push(']');
         }
         Kind::Object(o) => {
-            if let Some(u) = &o.open {
+            if let Some(u) = o.open() {
                 return Err(Unwritable::Unknown(Arc::clone(u)));
             }
             out.push('{');
-            for (i, (k, item)) in o.entries.iter().enumerate() {
+            for (i, (k, item)) in o.entries().iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
@@ -256,7 +256,7 @@ mod tests {
         let keys: Vec<_> = o
             .as_object()
             .unwrap()
-            .entries
+            .entries()
             .iter()
             .map(|(k, _)| k.to_string())
             .collect();

@@ -186,7 +186,7 @@ fn derive_hole(name: &str, args: &[Value], cx: &FnCtx, v: Value) -> Value {
 fn guard_size(v: Value) -> Value {
     let too_large = match &v.kind {
         Kind::Str(s) => s.len() > MAX_STRING_LEN,
-        Kind::Array(a) => a.items.len() > MAX_ARRAY_LEN,
+        Kind::Array(a) => a.items().len() > MAX_ARRAY_LEN,
         _ => false,
     };
     if too_large {

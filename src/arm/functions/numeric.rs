@@ -112,10 +112,10 @@ pub(super) fn min_max(args: &[Value], cx: &FnCtx, max: bool) -> FnResult {
     arity(name, args, 1, usize::MAX)?;
     let values: &[Value] = match (&args[0].kind, args.len()) {
         (Kind::Array(a), 1) => {
-            if let Some(u) = &a.open {
+            if let Some(u) = a.open() {
                 return unknown_from(u, cx);
             }
-            &a.items
+            a.items()
         }
         (Kind::Unknown(u), 1) => return unknown_from(u, cx),
         _ => args,

@@ -30,10 +30,10 @@ pub(super) fn contains_key(container: &Value, key: &Value, cx: &FnCtx) -> FnResu
     if hole::has_hole(k) {
         return hole_unknown(k, cx);
     }
-    if let Some((hidden, _)) = o.entries.iter().find(|(ek, _)| hole::has_hole(ek)) {
+    if let Some((hidden, _)) = o.entries().iter().find(|(ek, _)| hole::has_hole(ek)) {
         return hole_unknown(hidden, cx);
     }
-    match &o.open {
+    match o.open() {
         Some(u) => unknown_from(u, cx),
         None => Ok(Value::bool(false, cx.span)),
     }
@@ -41,16 +41,12 @@ pub(super) fn contains_key(container: &Value, key: &Value, cx: &FnCtx) -> FnResu
 
 /// `intersection` of objects: the members of the first whose values are equal in all others.
 pub(super) fn intersection(args: &[Value], cx: &FnCtx) -> FnResult {
-    let objects: Vec<&Arc<Object>> = args.iter().filter_map(Value::as_object).collect();
-    if let Some(u) = objects.first().and_then(|o| o.open.as_ref()) {
+    let objects: Vec<&Object> = args.iter().filter_map(Value::as_object).collect();
+    if let Some(u) = objects.first().and_then(|o| o.open()) {
         return unknown_from(u, cx);
     }
     let mut out: Entries = Vec::new();
-    for (k, v) in objects
-        .first()
-        .map(|o| o.entries.as_slice())
-        .unwrap_or_default()
-    {
+    for (k, v) in objects.first().map(|o| o.entries()).unwrap_or_default() {
         let mut in_all = true;
         for other in &objects[1..] {
             match other.get(k) {
@@ -59,7 +55,7 @@ pub(super) fn intersection(args: &[Value], cx: &FnCtx) -> FnResult {
                     Tri::Known(false) => in_all = false,
                     Tri::Unknown(u) => return unknown_from(&u, cx),
                 },
-                None => match &other.open {
+                None => match other.open() {
                     Some(u) => return unknown_from(u, cx),
                     None => in_all = false,
                 },
@@ -76,18 +72,18 @@ pub(super) fn intersection(args: &[Value], cx: &FnCtx) -> FnResult {
 /// `union` of objects: later members win; nested objects are merged the same way, arrays and
 /// other values are replaced. Only the first object may be open.
 pub(super) fn union(args: &[Value], cx: &FnCtx) -> FnResult {
-    let objects: Vec<&Arc<Object>> = args.iter().filter_map(Value::as_object).collect();
+    let objects: Vec<&Object> = args.iter().filter_map(Value::as_object).collect();
     merge_all(&objects, true, cx)
 }
 
 /// Merges objects in order, deeply or not.
-fn merge_all(objects: &[&Arc<Object>], deep: bool, cx: &FnCtx) -> FnResult {
+fn merge_all(objects: &[&Object], deep: bool, cx: &FnCtx) -> FnResult {
     let Some(first) = objects.first() else {
         return Ok(Value::object(Vec::new(), cx.span));
     };
-    let mut entries = first.entries.clone();
+    let mut entries = first.entries().to_vec();
     for o in &objects[1..] {
-        if let Some(u) = &o.open {
+        if let Some(u) = o.open() {
             return unknown_from(u, cx);
         }
         if let Err(u) = merge(&mut entries, o, deep) {
@@ -98,17 +94,14 @@ fn merge_all(objects: &[&Arc<Object>], deep: bool, cx: &FnCtx) -> FnResult {
         }
     }
     Ok(Value::new(
-        Kind::Object(Arc::new(Object {
-            entries,
-            open: first.open.clone(),
-        })),
+        Kind::Object(Object::new(entries, first.open().cloned())),
         cx.span,
     ))
 }
 
 /// Merges `patch` into `into`.
 fn merge(into: &mut Entries, patch: &Object, deep: bool) -> Result<(), Arc<Unknown>> {
-    for (k, v) in &patch.entries {
+    for (k, v) in patch.entries() {
         let Some(pos) = into.iter().rposition(|(ek, _)| ek.eq_ignore_ascii_case(k)) else {
             into.push((Arc::clone(k), v.clone()));
             continue;
@@ -116,16 +109,13 @@ fn merge(into: &mut Entries, patch: &Object, deep: bool) -> Result<(), Arc<Unkno
         let existing = &into[pos].1;
         let merged = match (&existing.kind, &v.kind) {
             (Kind::Object(a), Kind::Object(b)) if deep => {
-                if let Some(u) = &b.open {
+                if let Some(u) = b.open() {
                     return Err(Arc::clone(u));
                 }
-                let mut entries = a.entries.clone();
+                let mut entries = a.entries().to_vec();
                 merge(&mut entries, b, true)?;
                 Value::new(
-                    Kind::Object(Arc::new(Object {
-                        entries,
-                        open: a.open.clone(),
-                    })),
+                    Kind::Object(Object::new(entries, a.open().cloned())),
                     v.span,
                 )
             }
@@ -146,7 +136,7 @@ pub(super) fn shallow_merge(args: &[Value], cx: &FnCtx) -> FnResult {
         Kind::Array(a) => a,
         _ => return type_error("shallowMerge", 0, "an array of objects", &args[0]),
     };
-    for (i, item) in a.items.iter().enumerate() {
+    for (i, item) in a.items().iter().enumerate() {
         if !item.is_unknown() && item.as_object().is_none() {
             return fail(format!(
                 "`shallowMerge` expects an array of objects, element {i} is {}",
@@ -154,10 +144,10 @@ pub(super) fn shallow_merge(args: &[Value], cx: &FnCtx) -> FnResult {
             ));
         }
     }
-    if let Some(u) = a.open.as_ref().or(first_unknown(&a.items)) {
+    if let Some(u) = a.open().or(first_unknown(a.items())) {
         return unknown_from(u, cx);
     }
-    let objects: Vec<&Arc<Object>> = a.items.iter().filter_map(Value::as_object).collect();
+    let objects: Vec<&Object> = a.items().iter().filter_map(Value::as_object).collect();
     merge_all(&objects, false, cx)
 }
 
@@ -197,11 +187,11 @@ fn object_arg<'v>(
     name: &str,
     args: &'v [Value],
     cx: &FnCtx,
-) -> Result<Result<&'v Arc<Object>, Value>, super::FnError> {
+) -> Result<Result<&'v Object, Value>, super::FnError> {
     arity(name, args, 1, 1)?;
     match &args[0].kind {
         Kind::Unknown(u) => Ok(Err(Value::from_unknown(u, cx.span))),
-        Kind::Object(o) => match &o.open {
+        Kind::Object(o) => match o.open() {
             Some(u) => Ok(Err(Value::from_unknown(u, cx.span))),
             None => Ok(Ok(o)),
         },
@@ -215,12 +205,12 @@ pub(super) fn items(args: &[Value], cx: &FnCtx) -> FnResult {
         Ok(o) => o,
         Err(v) => return Ok(v),
     };
-    if o.entries.len() > 1 {
-        if let Some((k, _)) = o.entries.iter().find(|(k, _)| hole::has_hole(k)) {
+    if o.entries().len() > 1 {
+        if let Some((k, _)) = o.entries().iter().find(|(k, _)| hole::has_hole(k)) {
             return hole_unknown(k, cx);
         }
     }
-    let mut sorted: Vec<&(Arc<str>, Value)> = o.entries.iter().collect();
+    let mut sorted: Vec<&(Arc<str>, Value)> = o.entries().iter().collect();
     sorted.sort_by(|(a, _), (b, _)| compare_ignore_case(a, b));
     let out = sorted
         .into_iter()
@@ -256,7 +246,7 @@ pub(super) fn object_keys(args: &[Value], cx: &FnCtx) -> FnResult {
         Err(v) => return Ok(v),
     };
     let keys = o
-        .entries
+        .entries()
         .iter()
         .map(|(k, _)| Value::str(Arc::clone(k), cx.span))
         .collect();

@@ -550,7 +550,7 @@ pub(super) fn join(args: &[Value], cx: &FnCtx) -> FnResult {
         Kind::Unknown(u) => return unknown_from(u, cx),
         _ => return type_error("join", 0, "an array", &args[0]),
     };
-    for (i, item) in items.items.iter().enumerate() {
+    for (i, item) in items.items().iter().enumerate() {
         if !item.is_unknown() && item.as_str().is_none() {
             return fail(format!(
                 "`join` expects an array of strings, element {i} is {}",
@@ -561,15 +561,15 @@ pub(super) fn join(args: &[Value], cx: &FnCtx) -> FnResult {
     if let Some(u) = first_unknown(args) {
         return unknown_from(u, cx);
     }
-    if let Some(u) = &items.open {
+    if let Some(u) = items.open() {
         return unknown_from(u, cx);
     }
-    if let Some(u) = first_unknown(&items.items) {
+    if let Some(u) = first_unknown(items.items()) {
         return unknown_from(u, cx);
     }
     let delim = args[1].as_str().unwrap_or_default();
     let mut out = String::new();
-    for (i, item) in items.items.iter().enumerate() {
+    for (i, item) in items.items().iter().enumerate() {
         if i > 0 {
             out.push_str(delim);
         }
@@ -717,10 +717,10 @@ pub(super) fn split(args: &[Value], cx: &FnCtx) -> FnResult {
     let delims: Vec<&Value> = match &args[1].kind {
         Kind::Str(_) | Kind::Unknown(_) => vec![&args[1]],
         Kind::Array(a) => {
-            if let Some(u) = &a.open {
+            if let Some(u) = a.open() {
                 return unknown_from(u, cx);
             }
-            a.items.iter().collect()
+            a.items().iter().collect()
         }
         _ => return type_error("split", 1, "a string or an array of strings", &args[1]),
     };

@@ -219,7 +219,7 @@ fn list_field<T>(
     if let Field::Present(v) = &many {
         match &v.kind {
             Kind::Array(items) => {
-                for item in &items.items {
+                for item in items.items() {
                     match item.as_known_str() {
                         Some(s) => texts.push(s),
                         None => {

@@ -167,8 +167,8 @@ fn unknowns_make_the_verdict_unknown_unless_it_does_not_matter() {
         .unwrap()
         .as_object()
         .unwrap()
-        .entries
-        .clone();
+        .entries()
+        .to_vec();
     props.push((
         Arc::from("sourceAddressPrefix"),
         Value::unknown("parameter `src` has no value", Span::NONE),
@@ -198,8 +198,8 @@ fn unknowns_make_the_verdict_unknown_unless_it_does_not_matter() {
         .unwrap()
         .as_object()
         .unwrap()
-        .entries
-        .clone();
+        .entries()
+        .to_vec();
     props.retain(|(k, _)| &**k != "access");
     props.push((Arc::from("access"), Value::str("Deny", Span::NONE)));
     maybe_deny.body = Value::object(

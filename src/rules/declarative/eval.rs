@@ -127,11 +127,11 @@ fn element(node: Node<'_>, index: i64) -> Child<'_> {
     match &v.kind {
         Kind::Array(a) => {
             let i = if index < 0 {
-                if let Some(open) = &a.open {
+                if let Some(open) = a.open() {
                     // The end of an array whose runtime length is unknown.
                     return Child::Unknown(Arc::clone(open));
                 }
-                index + a.items.len() as i64
+                index + a.items().len() as i64
             } else {
                 index
             };
@@ -154,12 +154,12 @@ fn children<'a>(node: Node<'a>, out: &mut Vec<Node<'a>>) -> Option<Arc<Unknown>>
             let more = match &s.entity.body.kind {
                 Kind::Object(o) => {
                     out.extend(
-                        o.entries
+                        o.entries()
                             .iter()
                             .filter(|(k, _)| !ADDED.iter().any(|a| k.eq_ignore_ascii_case(a)))
                             .map(|(_, v)| Node::Value(v)),
                     );
-                    o.open.clone()
+                    o.open().cloned()
                 }
                 _ => None,
             };
@@ -172,12 +172,12 @@ fn children<'a>(node: Node<'a>, out: &mut Vec<Node<'a>>) -> Option<Arc<Unknown>>
         }
         Node::Value(v) => match &v.kind {
             Kind::Array(a) => {
-                out.extend(a.items.iter().map(Node::Value));
-                a.open.clone()
+                out.extend(a.items().iter().map(Node::Value));
+                a.open().cloned()
             }
             Kind::Object(o) => {
-                out.extend(o.entries.iter().map(|(_, v)| Node::Value(v)));
-                o.open.clone()
+                out.extend(o.entries().iter().map(|(_, v)| Node::Value(v)));
+                o.open().cloned()
             }
             Kind::Unknown(u) => Some(Arc::clone(u)),
             _ => None,
@@ -624,21 +624,21 @@ impl<'a> Eval<'a> {
             }
             _ => return,
         };
-        if let Some(u) = &a.open {
+        if let Some(u) = a.open() {
             unknown.get_or_insert(Arc::clone(u));
         }
         let step = step.unwrap_or(1);
         if step == 0 {
             return;
         }
-        let len = a.items.len() as i64;
+        let len = a.items().len() as i64;
         let normalize = |i: i64| if i >= 0 { i } else { len + i };
         if step > 0 {
             let lower = normalize(start.unwrap_or(0)).clamp(0, len);
             let upper = normalize(end.unwrap_or(len)).clamp(0, len);
             let mut i = lower;
             while i < upper {
-                out.push(Node::Value(&a.items[i as usize]));
+                out.push(Node::Value(&a.items()[i as usize]));
                 i += step;
             }
         } else {
@@ -649,7 +649,7 @@ impl<'a> Eval<'a> {
             };
             let mut i = upper;
             while lower < i {
-                out.push(Node::Value(&a.items[i as usize]));
+                out.push(Node::Value(&a.items()[i as usize]));
                 i += step;
             }
         }
@@ -857,13 +857,13 @@ fn length(node: Node<'_>) -> Operand<'_> {
         Node::Value(v) => match &v.kind {
             Kind::Str(s) if hole::has_hole(s) => Operand::Unknown(holed_reason(s)),
             Kind::Str(s) => Operand::Number(s.chars().count() as f64),
-            Kind::Array(a) => match &a.open {
+            Kind::Array(a) => match a.open() {
                 Some(u) => Operand::Unknown(Arc::clone(u)),
-                None => Operand::Number(a.items.len() as f64),
+                None => Operand::Number(a.items().len() as f64),
             },
-            Kind::Object(o) => match &o.open {
+            Kind::Object(o) => match o.open() {
                 Some(u) => Operand::Unknown(Arc::clone(u)),
-                None => Operand::Number(o.entries.len() as f64),
+                None => Operand::Number(o.entries().len() as f64),
             },
             Kind::Unknown(u) => Operand::Unknown(Arc::clone(u)),
             _ => Operand::Nothing,

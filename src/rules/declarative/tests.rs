@@ -52,7 +52,7 @@ fn with_unknown(mut body: serde_json::Value, path: &[&str]) -> Entity {
             Some((k, rest)) => {
                 let obj = v.as_object().expect("object on the path");
                 let entries = obj
-                    .entries
+                    .entries()
                     .iter()
                     .map(|(key, val)| {
                         if &**key == *k {
