@@ -24,55 +24,167 @@ pub struct Discovered {
     pub errors: Vec<(PathBuf, String)>,
 }
 
+/// One walk of the input paths, kept so that configuration discovery and file discovery read
+/// the tree once between them.
+#[derive(Debug, Default)]
+pub struct Walk {
+    roots: Vec<Root>,
+    took: std::time::Duration,
+}
+
+#[derive(Debug)]
+enum Root {
+    /// A path that does not exist or cannot be read, and why.
+    Missing(PathBuf, String),
+    /// A path that is not a directory: taken as given.
+    File(PathBuf),
+    /// A directory, with what is below it in walk order (sorted by name, depth first), the
+    /// never-walked directories ([`is_skipped_dir`]) left out.
+    Dir(Vec<Entry>),
+}
+
+#[derive(Debug)]
+pub struct Entry {
+    pub path: PathBuf,
+    /// 0 for the directory walked.
+    pub depth: usize,
+    pub kind: EntryKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    Dir,
+    File,
+    /// Neither (a socket, a device).
+    Other,
+    /// An entry the walk could not read: a link loop, a broken link, a directory that vanished.
+    /// `linted` when it is named like a JSON file and reading it will report the problem.
+    Error {
+        linted: bool,
+    },
+}
+
+impl Walk {
+    /// Walks `paths`, following links.
+    pub fn new(paths: &[PathBuf]) -> Walk {
+        let start = std::time::Instant::now();
+        let roots = paths
+            .iter()
+            .map(|root| match std::fs::metadata(root) {
+                Err(e) => Root::Missing(root.clone(), describe_io(&e)),
+                Ok(meta) if !meta.is_dir() => Root::File(root.clone()),
+                Ok(_) => Root::Dir(walk_dir(root)),
+            })
+            .collect();
+        Walk {
+            roots,
+            took: start.elapsed(),
+        }
+    }
+
+    /// How long the walk took.
+    pub fn took(&self) -> std::time::Duration {
+        self.took
+    }
+
+    /// Everything below the directories among the inputs, in walk order.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.roots.iter().flat_map(|r| match r {
+            Root::Dir(entries) => entries.as_slice(),
+            _ => &[],
+        })
+    }
+}
+
+fn walk_dir(root: &Path) -> Vec<Entry> {
+    let walker = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || !e.file_type().is_dir() || !is_skipped_dir(e.file_name())
+        });
+    walker
+        .filter_map(|entry| match entry {
+            Ok(e) => {
+                let t = e.file_type();
+                let kind = if t.is_dir() {
+                    EntryKind::Dir
+                } else if t.is_file() {
+                    EntryKind::File
+                } else {
+                    EntryKind::Other
+                };
+                Some(Entry {
+                    depth: e.depth(),
+                    path: e.into_path(),
+                    kind,
+                })
+            }
+            Err(e) => {
+                let path = e.path()?.to_path_buf();
+                let linted = has_json_extension(&path)
+                    && e.io_error().is_some()
+                    && e.loop_ancestor().is_none();
+                Some(Entry {
+                    path,
+                    depth: e.depth(),
+                    kind: EntryKind::Error { linted },
+                })
+            }
+        })
+        .collect()
+}
+
 /// Walks `paths`: files are taken as given; directories are walked for `.json` / `.jsonc` files,
 /// skipping hidden directories, `node_modules`, `target`, and whatever `excluded` says.
 pub fn discover(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool) -> Discovered {
+    discover_in(&Walk::new(paths), excluded)
+}
+
+/// [`discover`] on a walk already made.
+pub fn discover_in(walk: &Walk, excluded: &dyn Fn(&Path) -> bool) -> Discovered {
     let mut files = BTreeSet::new();
     let mut errors = Vec::new();
-    for root in paths {
-        let meta = match std::fs::metadata(root) {
-            Ok(m) => m,
-            Err(e) => {
-                errors.push((root.clone(), describe_io(&e)));
-                continue;
-            }
-        };
-        if !meta.is_dir() {
+    for root in &walk.roots {
+        match root {
+            Root::Missing(path, reason) => errors.push((path.clone(), reason.clone())),
             // Named files are excluded too: pre-commit names every changed file.
-            if !excluded(root) {
-                files.insert(root.clone());
+            Root::File(path) => {
+                if !excluded(path) {
+                    files.insert(path.clone());
+                }
             }
-            continue;
-        }
-        let walker = WalkDir::new(root)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                if e.depth() == 0 {
-                    return true;
-                }
-                if e.file_type().is_dir() && is_skipped_dir(e.file_name()) {
-                    return false;
-                }
-                !excluded(e.path())
-            });
-        for entry in walker {
-            match entry {
-                Ok(e) => {
-                    if !e.file_type().is_dir() && has_json_extension(e.path()) {
-                        files.insert(e.into_path());
+            Root::Dir(entries) => {
+                // An excluded directory is not walked into: what is below it is passed over.
+                let mut pruned: Option<(usize, &Path)> = None;
+                for e in entries {
+                    if let Some((depth, dir)) = pruned {
+                        if e.depth > depth || e.path.starts_with(dir) {
+                            continue;
+                        }
+                        pruned = None;
                     }
-                }
-                // A link loop or a directory that vanished: nothing to lint there. A broken link
-                // named `*.json` is kept so that reading it reports the problem.
-                Err(e) => {
-                    if let Some(path) = e.path() {
-                        if has_json_extension(path)
-                            && e.io_error().is_some()
-                            && e.loop_ancestor().is_none()
-                        {
-                            files.insert(path.to_path_buf());
+                    match e.kind {
+                        // A link loop or a directory that vanished: nothing to lint there. A
+                        // broken link named `*.json` is kept so that reading it reports the
+                        // problem.
+                        EntryKind::Error { linted } => {
+                            if linted {
+                                files.insert(e.path.clone());
+                            }
+                        }
+                        _ if e.depth == 0 => {}
+                        _ if excluded(&e.path) => {
+                            if e.kind == EntryKind::Dir {
+                                pruned = Some((e.depth, &e.path));
+                            }
+                        }
+                        EntryKind::Dir => {}
+                        EntryKind::File | EntryKind::Other => {
+                            if has_json_extension(&e.path) {
+                                files.insert(e.path.clone());
+                            }
                         }
                     }
                 }
@@ -431,6 +543,63 @@ mod tests {
         let missing = discover(&[root.join("nope")], &|_| false);
         assert_eq!(missing.errors.len(), 1);
         assert_eq!(missing.errors[0].1, "no such file or directory");
+    }
+
+    /// One walk serves several discoveries: an excluded directory's subtree is passed over, and
+    /// only it (not a sibling whose name starts the same), as if the walk had not gone into it.
+    #[test]
+    fn a_walk_is_replayed_with_exclusions() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for p in [
+            "a/x.json",
+            "a/deep/y.json",
+            "a.json",
+            "a2/z.json",
+            "b/w.json",
+            "b/skip.json",
+        ] {
+            let path = root.join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "{}").unwrap();
+        }
+        let walk = Walk::new(&[root.to_path_buf(), root.join("b/w.json"), root.join("nope")]);
+        let names = |found: &Discovered| -> Vec<String> {
+            found
+                .files
+                .iter()
+                .map(|p| {
+                    p.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/")
+                })
+                .collect()
+        };
+        let all = discover_in(&walk, &|_| false);
+        assert_eq!(
+            names(&all),
+            [
+                "a/deep/y.json",
+                "a/x.json",
+                "a.json",
+                "a2/z.json",
+                "b/skip.json",
+                "b/w.json"
+            ]
+        );
+        assert_eq!(all.errors.len(), 1);
+        let some = discover_in(&walk, &|p| p.ends_with("a") || p.ends_with("skip.json"));
+        assert_eq!(names(&some), ["a.json", "a2/z.json", "b/w.json"]);
+        // The same answer as a fresh walk.
+        let fresh = discover(
+            &[root.to_path_buf(), root.join("b/w.json"), root.join("nope")],
+            &|p| p.ends_with("a") || p.ends_with("skip.json"),
+        );
+        assert_eq!(fresh.files, some.files);
+        assert!(walk
+            .entries()
+            .any(|e| e.path.ends_with("deep") && e.depth == 2));
     }
 
     #[cfg(unix)]

@@ -33,6 +33,8 @@ pub struct LintOptions {
     pub configs: Arc<Configs>,
     /// The date suppressions expire against [default: today, UTC].
     pub today: Option<Date>,
+    /// The walk of the paths to lint, when the caller made it already (to find configurations).
+    pub walk: Option<Arc<discover::Walk>>,
 }
 
 /// Why a run could not do its job (exit status 2).
@@ -98,7 +100,10 @@ struct Read {
 pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, LintError> {
     let configs = &options.configs;
     let mut clock = Clock::start();
-    let discovered = discover::discover(paths, &|p| configs.excludes(p));
+    let discovered = match &options.walk {
+        Some(walk) => discover::discover_in(walk, &|p| configs.excludes(p)),
+        None => discover::discover(paths, &|p| configs.excludes(p)),
+    };
     let mut result = LintResult {
         path_errors: discovered
             .errors
@@ -141,6 +146,10 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
         }
     }
     clock.lap(&mut result, "find the files");
+    if let (Some(walk), Some((_, took))) = (&options.walk, result.timings.last_mut()) {
+        // The walk was made before the run, for the configurations.
+        *took += walk.took();
+    }
     // The resource types whose bodies are evaluated: the model's and the declarative rules'.
     let declarative_types = options.catalog.declarative_types();
     let wanted = |t: &str| MODEL_TYPES.contains(&t) || declarative_types.iter().any(|d| d == t);

@@ -20,7 +20,9 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
     } else {
         args.paths.clone()
     };
-    let configs = args.config.load(&paths)?;
+    // The tree is walked once, for the configurations and for the files to lint.
+    let walk = std::sync::Arc::new(crate::discover::Walk::new(&paths));
+    let configs = args.config.load_in(&paths, &walk)?;
     let catalog = super::catalog(&args.rule_dir, &configs)?;
     let metas: Vec<_> = catalog.rules().into_iter().map(|(m, _)| m).collect();
     let selection = RuleSelection::new(&metas, &args.select, &args.ignore)?;
@@ -36,6 +38,7 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
         catalog: std::sync::Arc::new(catalog),
         configs: std::sync::Arc::new(configs),
         today: None,
+        walk: Some(walk),
     };
     let jobs = args
         .jobs

@@ -168,12 +168,21 @@ pub struct ConfigArgs {
 impl ConfigArgs {
     /// The configurations for `paths`.
     pub fn load(&self, paths: &[PathBuf]) -> Result<crate::config::Configs, CliError> {
+        self.load_in(paths, &crate::discover::Walk::new(paths))
+    }
+
+    /// [`ConfigArgs::load`], with `walk` the walk of `paths` (made once for the whole run).
+    pub fn load_in(
+        &self,
+        paths: &[PathBuf],
+        walk: &crate::discover::Walk,
+    ) -> Result<crate::config::Configs, CliError> {
         Ok(if self.isolated {
             crate::config::Configs::isolated()
         } else if let Some(file) = &self.config {
             crate::config::Configs::forced(file)?
         } else {
-            crate::config::Configs::discover(paths)?
+            crate::config::Configs::discover_in(paths, walk)?
         })
     }
 }

@@ -478,6 +478,14 @@ impl Configs {
     /// The configurations closest to each of `paths`, and those in the directories below them,
     /// loaded now so that errors come first and every file finds its closest configuration.
     pub fn discover(paths: &[PathBuf]) -> Result<Self, Box<ConfigError>> {
+        Self::discover_in(paths, &crate::discover::Walk::new(paths))
+    }
+
+    /// [`Configs::discover`], with `walk` the walk of `paths`.
+    pub fn discover_in(
+        paths: &[PathBuf],
+        walk: &crate::discover::Walk,
+    ) -> Result<Self, Box<ConfigError>> {
         let mut configs = Configs::default();
         let mut found: Vec<PathBuf> = Vec::new();
         for p in paths {
@@ -488,25 +496,20 @@ impl Configs {
             };
             found.extend(find(&start));
         }
-        for p in paths.iter().filter(|p| p.is_dir()) {
-            let walker = walkdir::WalkDir::new(p)
-                .follow_links(true)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0
-                        || !e.file_type().is_dir()
-                        || !crate::discover::is_skipped_dir(e.file_name())
-                });
-            for entry in walker.flatten() {
-                if entry.depth() > 0
-                    && entry.file_type().is_file()
-                    && FILE_NAMES.iter().any(|n| entry.file_name() == *n)
-                    && find(entry.path().parent().unwrap_or(p))
-                        .is_some_and(|closest| same_file(&closest, entry.path()))
-                {
-                    found.push(entry.path().to_path_buf());
-                }
+        for entry in walk.entries() {
+            if entry.depth > 0
+                && entry.kind == crate::discover::EntryKind::File
+                && entry
+                    .path
+                    .file_name()
+                    .is_some_and(|name| FILE_NAMES.iter().any(|n| name == *n))
+                && entry
+                    .path
+                    .parent()
+                    .and_then(find)
+                    .is_some_and(|closest| same_file(&closest, &entry.path))
+            {
+                found.push(entry.path.clone());
             }
         }
         let mut seen: Vec<PathBuf> = Vec::new();
