@@ -239,12 +239,27 @@ fn output_file_and_unwritable_output() {
     let written = std::fs::read_to_string(&out).unwrap();
     let v: serde_json::Value = serde_json::from_str(&written).unwrap();
     assert_eq!(v["version"], 1);
-    // The JSON report is written as it is made; the file holds what standard output gets.
+    // The machine formats are written straight to their destination; the file holds what
+    // standard output gets.
     let printed = amlint()
         .args(["--format", "json", "fixtures/AML201/fail.json"])
         .output()
         .unwrap();
     assert_eq!(stdout(&printed), written);
+    let sarif = dir.path().join("report.sarif");
+    let o = amlint()
+        .args(["--format", "sarif", "-o"])
+        .arg(&sarif)
+        .arg("fixtures/AML201/fail.json")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let printed = amlint()
+        .args(["--format", "sarif", "fixtures/AML201/fail.json"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&printed), std::fs::read_to_string(&sarif).unwrap());
+    std::fs::remove_file(&sarif).unwrap();
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
     // A device is written to, never replaced by a rename (amlint may run as root).
@@ -299,17 +314,19 @@ fn output_file_and_unwritable_output() {
     {
         let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
         if let Ok(full) = full {
-            let o = amlint()
-                .args(["--format", "json", "fixtures/AML201/fail.json"])
-                .stdout(full)
-                .output()
-                .unwrap();
-            assert_eq!(code(&o), 2);
-            assert!(
-                stderr(&o).contains("cannot write to standard output"),
-                "{}",
-                stderr(&o)
-            );
+            for format in ["json", "sarif"] {
+                let o = amlint()
+                    .args(["--format", format, "fixtures/AML201/fail.json"])
+                    .stdout(full.try_clone().unwrap())
+                    .output()
+                    .unwrap();
+                assert_eq!(code(&o), 2, "{format}");
+                assert!(
+                    stderr(&o).contains("cannot write to standard output"),
+                    "{format}: {}",
+                    stderr(&o)
+                );
+            }
         }
     }
 }
@@ -476,13 +493,13 @@ fn broken_pipe_exits_0() {
     let o = std::process::Command::new("bash")
         .arg("-c")
         .arg(format!(
-            "\"{}\" --format json . | head -c 10 >/dev/null; echo \"${{PIPESTATUS[0]}}\"",
+            "for f in json sarif; do \"{}\" --format $f . | head -c 10 >/dev/null; echo \"${{PIPESTATUS[0]}}\"; done",
             env!("CARGO_BIN_EXE_amlint")
         ))
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert_eq!(stdout(&o).trim(), "0", "{}", stderr(&o));
+    assert_eq!(stdout(&o), "0\n0\n", "{}", stderr(&o));
     assert_eq!(stderr(&o), "");
 }
 

@@ -52,15 +52,31 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
     let mut result = pool.install(|| lint::lint(&paths, &options))?;
     let rendering = std::time::Instant::now();
 
-    // Rendered on the same threads: renderers read the files they quote in parallel. The JSON
-    // report, the large one, is written as it is made, straight to its destination.
+    // Rendered on the same threads: renderers read the files they quote in parallel. The machine
+    // formats, the large reports, are written straight to their destination, never held whole.
     let mut text = match args.format {
-        Format::Json => {
+        Format::Json | Format::Sarif => {
             let write = |w: &mut dyn std::io::Write| {
                 let texts = pool.install(|| {
                     report::texts::Texts::for_findings(&result.sources, &result.findings)
                 });
-                report::json::write(&result.findings, &result.sources, &result.summary, texts, w)
+                match args.format {
+                    Format::Sarif => report::sarif::write(
+                        &result.findings,
+                        &result.sources,
+                        &metas,
+                        &options.cwd,
+                        texts,
+                        w,
+                    ),
+                    _ => report::json::write(
+                        &result.findings,
+                        &result.sources,
+                        &result.summary,
+                        texts,
+                        w,
+                    ),
+                }
             };
             match &args.output {
                 Some(path) => {
@@ -82,9 +98,6 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
         Format::Concise => {
             pool.install(|| report::concise::render(&result.findings, &result.sources))
         }
-        Format::Sarif => pool.install(|| {
-            report::sarif::render(&result.findings, &result.sources, &metas, &options.cwd)
-        }),
         Format::Github => {
             pool.install(|| report::github::render(&result.findings, &result.sources))
         }
@@ -155,7 +168,7 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
     }
     match &args.output {
         // Written above.
-        _ if args.format == Format::Json => {}
+        _ if matches!(args.format, Format::Json | Format::Sarif) => {}
         Some(path) => {
             report::write_atomically(path, text.as_bytes()).map_err(|e| CliError::Output {
                 path: path.display().to_string(),

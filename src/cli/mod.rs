@@ -221,7 +221,7 @@ pub struct ExplainArgs {
 pub struct Output {
     pub stdout: String,
     pub stderr: String,
-    /// Set when a report written to standard output as it was made (`--format json`) could not
+    /// Set when a report written to standard output as it was made (`json`, `sarif`) could not
     /// be written; [`Output::stdout`] is then not written either.
     pub stdout_error: Option<std::io::Error>,
 }

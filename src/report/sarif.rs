@@ -309,7 +309,24 @@ fn rule(meta: &RuleMeta) -> Rule {
 /// one is described, whether it found something or not); `cwd` is what relative paths are
 /// relative to.
 pub fn render(findings: &[Finding], sources: &Sources, rules: &[&RuleMeta], cwd: &Path) -> String {
-    let mut texts = Texts::for_findings(sources, findings);
+    let mut out = Vec::new();
+    let texts = Texts::for_findings(sources, findings);
+    // Writing to a vector does not fail, and serde_json writes UTF-8.
+    let _ = write(findings, sources, rules, cwd, texts, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the SARIF log of a run as [`render`] renders it, straight to `w` (the log is built
+/// first: its rule descriptions come before the results). `texts` is [`Texts::for_findings`],
+/// worked out on the run's threads.
+pub fn write(
+    findings: &[Finding],
+    sources: &Sources,
+    rules: &[&RuleMeta],
+    cwd: &Path,
+    mut texts: Texts<'_>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut described: Vec<Rule> = rules.iter().map(|m| rule(m)).collect();
     let mut index: HashMap<&str, usize> =
         rules.iter().enumerate().map(|(i, m)| (m.code, i)).collect();
@@ -430,11 +447,11 @@ pub fn render(findings: &[Finding], sources: &Sources, rules: &[&RuleMeta], cwd:
             results,
         }],
     };
-    let text =
-        serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    let mut text = super::escape::json_output(text);
-    text.push('\n');
-    text
+    // With what a terminal or a CI log would act on escaped.
+    let mut safe = super::escape::JsonOutput::new(w);
+    serde_json::to_writer_pretty(&mut safe, &log).map_err(std::io::Error::from)?;
+    let w = safe.finish()?;
+    w.write_all(b"\n")
 }
 
 #[cfg(test)]
