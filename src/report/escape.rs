@@ -303,11 +303,13 @@ impl<W: std::io::Write> std::io::Write for JsonOutput<W> {
             self.lead = false;
             if (0x80..=0x9f).contains(&rest[0]) {
                 write!(self.inner, "\\u{:04x}", rest[0])?;
+                self.remember(&[0xc2, rest[0]]);
+                rest = &rest[1..];
             } else {
-                self.inner.write_all(&[0xc2, rest[0]])?;
+                // Not a C1 control: the lead byte as it was; what follows is read below.
+                self.inner.write_all(&[0xc2])?;
+                self.remember(&[0xc2]);
             }
-            self.remember(&[0xc2, rest[0]]);
-            rest = &rest[1..];
         }
         while let Some(i) = memchr::memchr3(0x7f, 0xc2, b'[', rest) {
             let (plain, from) = rest.split_at(i);
