@@ -38,8 +38,9 @@ enum Root {
     Missing(PathBuf, String),
     /// A path that is not a directory: taken as given.
     File(PathBuf),
-    /// A directory, with what is below it in walk order (sorted by name, depth first), the
-    /// never-walked directories ([`is_skipped_dir`]) left out.
+    /// A directory, with what is below it in walk order (sorted by name, depth first): its
+    /// directories, JSON files, configuration files and unreadable entries; the never-walked
+    /// directories ([`is_skipped_dir`]) left out.
     Dir(Vec<Entry>),
 }
 
@@ -115,6 +116,16 @@ fn walk_dir(root: &Path) -> Vec<Entry> {
                 } else {
                     EntryKind::Other
                 };
+                // Only what a discovery reads is kept: directories (for exclusions), JSON files
+                // and configuration files. A tree of other files costs no memory.
+                let kept = kind == EntryKind::Dir
+                    || has_json_extension(e.path())
+                    || crate::config::FILE_NAMES
+                        .iter()
+                        .any(|n| e.file_name() == *n);
+                if !kept {
+                    return None;
+                }
                 Some(Entry {
                     depth: e.depth(),
                     path: e.into_path(),
@@ -558,6 +569,7 @@ mod tests {
             "a2/z.json",
             "b/w.json",
             "b/skip.json",
+            "b/notes.txt",
         ] {
             let path = root.join(p);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -600,6 +612,8 @@ mod tests {
         assert!(walk
             .entries()
             .any(|e| e.path.ends_with("deep") && e.depth == 2));
+        // Files no discovery reads are not kept.
+        assert!(!walk.entries().any(|e| e.path.ends_with("notes.txt")));
     }
 
     #[cfg(unix)]
