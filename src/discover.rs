@@ -520,25 +520,18 @@ mod tests {
         assert_eq!(normalize(&found), PathBuf::from("infra/templates/net.json"));
     }
 
-    #[test]
-    fn walks_directories_with_default_skips() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        for p in [
-            "a.json",
-            "b.JSONC",
-            "c.txt",
-            ".hidden/d.json",
-            "node_modules/e.json",
-            "target/f.json",
-            "sub/g.json",
-        ] {
+    /// Writes `{}` to each of `files` under `root`.
+    fn write_tree(root: &Path, files: &[&str]) {
+        for p in files {
             let path = root.join(p);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "{}").unwrap();
         }
-        let found = discover(&[root.to_path_buf()], &|_| false);
-        let names: Vec<_> = found
+    }
+
+    /// The files found, relative to `root`, with `/` between components.
+    fn names(root: &Path, found: &Discovered) -> Vec<String> {
+        found
             .files
             .iter()
             .map(|p| {
@@ -547,8 +540,27 @@ mod tests {
                     .to_string_lossy()
                     .replace('\\', "/")
             })
-            .collect();
-        assert_eq!(names, ["a.json", "b.JSONC", "sub/g.json"]);
+            .collect()
+    }
+
+    #[test]
+    fn walks_directories_with_default_skips() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write_tree(
+            root,
+            &[
+                "a.json",
+                "b.JSONC",
+                "c.txt",
+                ".hidden/d.json",
+                "node_modules/e.json",
+                "target/f.json",
+                "sub/g.json",
+            ],
+        );
+        let found = discover(&[root.to_path_buf()], &|_| false);
+        assert_eq!(names(root, &found), ["a.json", "b.JSONC", "sub/g.json"]);
         let excluded = discover(&[root.to_path_buf()], &|p| p.ends_with("sub"));
         assert_eq!(excluded.files.len(), 2);
         let missing = discover(&[root.join("nope")], &|_| false);
@@ -562,35 +574,22 @@ mod tests {
     fn a_walk_is_replayed_with_exclusions() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for p in [
-            "a/x.json",
-            "a/deep/y.json",
-            "a.json",
-            "a2/z.json",
-            "b/w.json",
-            "b/skip.json",
-            "b/notes.txt",
-        ] {
-            let path = root.join(p);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "{}").unwrap();
-        }
+        write_tree(
+            root,
+            &[
+                "a/x.json",
+                "a/deep/y.json",
+                "a.json",
+                "a2/z.json",
+                "b/w.json",
+                "b/skip.json",
+                "b/notes.txt",
+            ],
+        );
         let walk = Walk::new(&[root.to_path_buf(), root.join("b/w.json"), root.join("nope")]);
-        let names = |found: &Discovered| -> Vec<String> {
-            found
-                .files
-                .iter()
-                .map(|p| {
-                    p.strip_prefix(root)
-                        .unwrap()
-                        .to_string_lossy()
-                        .replace('\\', "/")
-                })
-                .collect()
-        };
         let all = discover_in(&walk, &|_| false);
         assert_eq!(
-            names(&all),
+            names(root, &all),
             [
                 "a/deep/y.json",
                 "a/x.json",
@@ -602,7 +601,7 @@ mod tests {
         );
         assert_eq!(all.errors.len(), 1);
         let some = discover_in(&walk, &|p| p.ends_with("a") || p.ends_with("skip.json"));
-        assert_eq!(names(&some), ["a.json", "a2/z.json", "b/w.json"]);
+        assert_eq!(names(root, &some), ["a.json", "a2/z.json", "b/w.json"]);
         // The same answer as a fresh walk.
         let fresh = discover(
             &[root.to_path_buf(), root.join("b/w.json"), root.join("nope")],
