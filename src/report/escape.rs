@@ -14,7 +14,7 @@
 //! - end a workflow command, a logging command or an XML attribute early: each of these formats
 //!   has its own escaping below, applied after the control characters are made visible.
 //!
-//! The JSON formats (`json`, `sarif`) are escaped by JSON itself; [`json_output`] also writes the
+//! The JSON formats (`json`, `sarif`) are escaped by JSON itself; [`JsonOutput`] also writes the
 //! few characters that JSON leaves raw but terminals and CI logs act on as `\uXXXX` escapes, which
 //! every JSON parser reads back as the same string.
 
@@ -233,29 +233,11 @@ fn escape_xml(s: &str, attribute: bool) -> String {
     out
 }
 
-/// Serialised JSON made safe to print: DEL and the C1 controls (which JSON allows raw) and the
-/// `[` of `##[` / `##vso[` written as `\uXXXX` escapes. Outside strings our JSON has none of
-/// these, and inside strings a JSON parser reads the escapes back as the same characters, so the
-/// data is unchanged.
-pub fn json_output(json: String) -> String {
-    // Scanned as bytes: DEL is 0x7f, and C1 controls are 0xc2 0x80..=0x9f in UTF-8.
-    let bytes = json.as_bytes();
-    let risky = memchr::memchr2_iter(0x7f, 0xc2, bytes)
-        .any(|i| bytes[i] == 0x7f || bytes.get(i + 1).is_some_and(|b| (0x80..=0x9f).contains(b)))
-        || memchr::memmem::find(bytes, b"##[").is_some()
-        || memchr::memmem::find(bytes, b"##vso[").is_some();
-    if !risky {
-        return json;
-    }
-    let mut out = JsonOutput::new(Vec::with_capacity(json.len() + 16));
-    // Writing to a vector does not fail.
-    let _ = std::io::Write::write_all(&mut out, bytes);
-    let bytes = out.finish().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or(json)
-}
-
-/// [`json_output`] as a writer: serialised JSON written to it reaches `inner` escaped the same
-/// way, whatever pieces it comes in. Call [`JsonOutput::finish`] at the end.
+/// Serialised JSON made safe to print, as it is written: DEL and the C1 controls (which JSON
+/// allows raw) and the `[` of `##[` / `##vso[` reach `inner` as `\uXXXX` escapes, whatever pieces
+/// they come in. Outside strings our JSON has none of these, and inside strings a JSON parser reads
+/// the escapes back as the same characters, so the data is unchanged. Call
+/// [`JsonOutput::finish`] at the end.
 pub struct JsonOutput<W: std::io::Write> {
     inner: W,
     /// The last bytes written, before escaping: the `##` / `##vso` a `[` may follow.
@@ -424,6 +406,14 @@ mod tests {
         assert_eq!(xml_text("a\n::error::x ::y"), "a\n&#58;:error::x &#58;:y");
     }
 
+    /// Serialised JSON through [`JsonOutput`] in one piece.
+    fn json_output(json: String) -> String {
+        use std::io::Write;
+        let mut w = JsonOutput::new(Vec::new());
+        w.write_all(json.as_bytes()).unwrap();
+        String::from_utf8(w.finish().unwrap()).unwrap()
+    }
+
     #[test]
     fn json_output_reads_back_the_same() {
         let value = serde_json::json!({ "name": "a\u{9b}b\x7f ##vso[x] ##[y] [z]" });
@@ -441,7 +431,7 @@ mod tests {
         assert_eq!(json_output("\"¡ é\"".to_owned()), "\"¡ é\"");
     }
 
-    /// The writer form, fed in pieces of every size, writes what the whole-text form returns.
+    /// Fed in pieces of every size, the writer writes what it writes given the whole text.
     #[test]
     fn json_output_writer_matches_in_any_pieces() {
         use std::io::Write;
