@@ -1,6 +1,6 @@
 //! Evaluating JSON nodes and expressions, and the functions that need the template.
 
-use super::context::{CopyFrame, Env, Evaluator, ScopeKind};
+use super::context::{CopyFrame, Env, Evaluator, ParsedExpr, ScopeKind};
 use crate::arm::expr::{self, Call, Expr, StringForm};
 use crate::arm::functions::{self, FnCtx};
 use crate::arm::hole::{self, HoleKind};
@@ -110,11 +110,7 @@ impl<'a> Evaluator<'a> {
             .cache
             .exprs
             .entry(key)
-            .or_insert_with(|| {
-                expr::parse(text)
-                    .map(Arc::new)
-                    .map_err(|e| Arc::from(e.message))
-            })
+            .or_insert_with(|| parse_shared(text))
             .clone();
         match parsed {
             Ok(e) => Some(e),
@@ -838,4 +834,44 @@ fn open_scope_object(members: Vec<(&str, Value)>, what: &str, span: Span) -> Val
         )),
         span,
     )
+}
+
+/// How many expression texts a thread keeps parsed for every template it evaluates.
+pub(super) const SHARED_EXPRS_MAX: usize = 16_384;
+
+thread_local! {
+    /// Parsed expressions by text, across templates: templates written from the same modules
+    /// (compiled Bicep above all) repeat the same expressions, and a parse depends on the text
+    /// alone. Emptied when full, so a tree of unique expressions costs a bounded table.
+    static SHARED_EXPRS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, ParsedExpr>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+}
+
+/// Parses an expression text, or takes the parse this thread already made of the same text.
+pub(super) fn parse_shared(text: &str) -> ParsedExpr {
+    let parse = || {
+        expr::parse(text)
+            .map(Arc::new)
+            .map_err(|e| Arc::from(e.message))
+    };
+    SHARED_EXPRS
+        .try_with(|shared| {
+            let mut shared = shared.borrow_mut();
+            if let Some(hit) = shared.get(text) {
+                return hit.clone();
+            }
+            if shared.len() >= SHARED_EXPRS_MAX {
+                shared.clear();
+            }
+            let parsed = parse();
+            shared.insert(Box::from(text), parsed.clone());
+            parsed
+        })
+        .unwrap_or_else(|_| parse())
+}
+
+/// How many texts this thread's table holds.
+#[cfg(test)]
+pub(super) fn shared_exprs_len() -> usize {
+    SHARED_EXPRS.with(|shared| shared.borrow().len())
 }

@@ -518,3 +518,40 @@ fn module_parameters_given_as_one_expression() {
     find(&ev, "Enabled");
     assert!(ev.problems.is_empty(), "{:?}", messages(&ev));
 }
+
+#[test]
+fn templates_sharing_expression_texts_each_get_their_own_results() {
+    // The second and third evaluations find these texts already parsed by this thread: the
+    // invalid one is still a problem in each template, the valid one still evaluates against
+    // each template's own parameters.
+    let body = |default: &str| {
+        template(&format!(
+            r#""parameters": {{"p": {{"type": "string", "defaultValue": "{default}"}}}},
+            "resources": [{{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-04-01",
+              "name": "[concat(parameters('p'), '-vnet')]",
+              "properties": {{"x": "[concat('a',]"}}}}]"#
+        ))
+    };
+    for default in ["one", "two", "one"] {
+        let ev = run(&body(default));
+        assert_eq!(names(&ev), [format!("{default}-vnet")]);
+        let m = messages(&ev);
+        assert_eq!(
+            m.iter()
+                .filter(|x| x.starts_with("invalid template expression"))
+                .count(),
+            1,
+            "{m:?}"
+        );
+    }
+}
+
+#[test]
+fn the_shared_parse_table_is_bounded() {
+    for i in 0..super::expression::SHARED_EXPRS_MAX + 10 {
+        let text = format!("concat('{i}')");
+        let e = super::expression::parse_shared(&text).expect("parses");
+        assert_eq!(*e, crate::arm::expr::parse(&text).expect("parses"));
+    }
+    assert!(super::expression::shared_exprs_len() <= super::expression::SHARED_EXPRS_MAX);
+}
