@@ -83,7 +83,9 @@ impl Clock {
 }
 
 /// The model parts of the units one template produced, and the findings its evaluation raised.
-type JobOutput = (Vec<(u32, UnitPart)>, Vec<Finding>);
+/// What evaluating one template gives: its units' shares of the model, its problems, and the
+/// suppressions in its text when the first pass left them for this one.
+type JobOutput = (Vec<(u32, UnitPart)>, Vec<Finding>, Option<Vec<Suppression>>);
 
 /// A file after the first pass.
 struct Read {
@@ -94,6 +96,9 @@ struct Read {
     export: Vec<EvalResource>,
     /// `metadata.amlint.suppress` and `amlint-ignore` comments.
     suppressions: Vec<Suppression>,
+    /// A template recognised from its first bytes: the rest of it is read, decoded and scanned
+    /// for suppressions once, when it is evaluated.
+    deferred: bool,
 }
 
 /// Lints `paths`.
@@ -316,23 +321,34 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
             // Read again rather than kept from the first pass, so that only the templates being
             // evaluated are in memory.
             let path = &files[job.template.0 as usize];
-            let text = match std::fs::read(path)
-                .map_err(|e| discover::describe_io(&e))
-                .and_then(|b| parse::decode(b).map_err(|(e, _)| e.message))
-            {
-                Ok(t) => t,
-                Err(message) => {
+            let deferred = reads[job.template.0 as usize].deferred;
+            let text = match std::fs::read(path) {
+                Ok(bytes) => match parse::decode(bytes) {
+                    Ok(t) => t,
+                    // Only a template the first pass read no further than its start gets here.
+                    Err((e, _)) => {
+                        return (Vec::new(), vec![syntax_finding(job.template, &e)], None)
+                    }
+                },
+                Err(e) => {
                     let e = SyntaxError {
                         start: 0,
                         end: 0,
-                        message: format!("cannot read file: {message}"),
+                        message: format!("cannot read file: {}", discover::describe_io(&e)),
                     };
-                    return (Vec::new(), vec![syntax_finding(job.template, &e)]);
+                    return (Vec::new(), vec![syntax_finding(job.template, &e)], None);
                 }
             };
+            let suppressions = deferred.then(|| config::suppress::in_file(job.template, &text));
             let ast = match parse::parse(&text) {
                 Ok(ast) => ast,
-                Err(e) => return (Vec::new(), vec![syntax_finding(job.template, &e)]),
+                Err(e) => {
+                    return (
+                        Vec::new(),
+                        vec![syntax_finding(job.template, &e)],
+                        suppressions,
+                    )
+                }
             };
             let mut problems = Vec::new();
             let mut cache = eval::TemplateCache::new();
@@ -373,17 +389,20 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                     (unit, model::unit_part(UnitId(unit), input, &listed))
                 })
                 .collect();
-            (units, problems)
+            (units, problems, suppressions)
         })
         .collect();
+    let mut reads = reads;
     let mut parts: Vec<Option<UnitPart>> = (0..infos.len()).map(|_| None).collect();
-    for (units, problems) in evaluated {
+    for (job, (units, problems, suppressions)) in jobs.iter().zip(evaluated) {
         findings.extend(problems);
         for (unit, part) in units {
             parts[unit as usize] = Some(part);
         }
+        if let Some(s) = suppressions {
+            reads[job.template.0 as usize].suppressions = s;
+        }
     }
-    let mut reads = reads;
     let exports: Vec<(u32, FileId, Vec<EvalResource>)> = exports
         .into_iter()
         .map(|(unit, file)| {
@@ -451,6 +470,7 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
         metadata_template: None,
         export: Vec::new(),
         suppressions: Vec::new(),
+        deferred: false,
     };
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -465,6 +485,17 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
             meta.len() / (1024 * 1024),
             parse::MAX_FILE_BYTES / (1024 * 1024)
         ));
+    }
+    if let Some(kind) = read_prefix(path).as_deref().and_then(prefix_kind) {
+        return Read {
+            kind,
+            error: None,
+            parameters: None,
+            metadata_template: None,
+            export: Vec::new(),
+            suppressions: Vec::new(),
+            deferred: true,
+        };
     }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -488,6 +519,7 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
             metadata_template: None,
             export: Vec::new(),
             suppressions,
+            deferred: false,
         };
     }
     let ast = match parse::parse(&text) {
@@ -500,6 +532,7 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
                 metadata_template: None,
                 export: Vec::new(),
                 suppressions: Vec::new(),
+                deferred: false,
             }
         }
     };
@@ -511,6 +544,7 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
         metadata_template: None,
         export: Vec::new(),
         suppressions,
+        deferred: false,
     };
     match kind {
         FileKind::Parameters => {
@@ -521,6 +555,35 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
         _ => {}
     }
     r
+}
+
+/// How much of a file the first pass reads to recognise a template.
+const PREFIX_BYTES: usize = 4096;
+
+/// The first [`PREFIX_BYTES`] of a file (fewer when it is shorter); `None` when it cannot be read.
+fn read_prefix(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).ok()?;
+    let mut prefix = Vec::with_capacity(PREFIX_BYTES);
+    file.take(PREFIX_BYTES as u64)
+        .read_to_end(&mut prefix)
+        .ok()?;
+    Some(prefix)
+}
+
+/// What a file's first bytes say it is, when they decide ([`discover::quick_classify`]): only
+/// valid UTF-8 is read (a character cut at the end of the prefix is left out); anything else,
+/// a UTF-16 file for one, is read whole so that its error is reported where it is.
+fn prefix_kind(prefix: &[u8]) -> Option<FileKind> {
+    let prefix = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
+    let text = match std::str::from_utf8(prefix) {
+        Ok(t) => t,
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&prefix[..e.valid_up_to()]).ok()?
+        }
+        Err(_) => return None,
+    };
+    discover::quick_classify(text)
 }
 
 /// The resources of an export file, in the shape the evaluator gives them.

@@ -897,3 +897,64 @@ fn broken_user_rules_exit_2_with_their_line() {
         stderr(&o)
     );
 }
+
+/// A template recognised from its first bytes is decoded whole when it is evaluated: a bad byte
+/// far from the start is still AML001 at its line and column, and a UTF-16 template is named so.
+#[test]
+fn encoding_errors_past_the_start_of_a_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut late =
+        template(r#"{"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "n"}"#)
+            .into_bytes();
+    let close = late.len() - 1;
+    let padding = format!("\n{}\n  \"x\": \"caf\u{e9} ", " ".repeat(6_000));
+    let mut tail = padding.into_bytes();
+    tail.extend_from_slice(b"\xff\"\n");
+    late.splice(close..close, std::iter::once(b',').chain(tail));
+    std::fs::write(d.join("late.json"), &late).unwrap();
+    let utf16: Vec<u8> = std::iter::once(0xFEFF_u16)
+        .chain(template("").encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(d.join("utf16.json"), utf16).unwrap();
+    let o = amlint_in(d)
+        .args(["--format", "json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let found: Vec<(String, String, u64, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "late.json".to_owned(),
+                "file is not valid UTF-8: byte 0xFF cannot start or continue a character"
+                    .to_owned(),
+                3,
+                14
+            ),
+            (
+                "utf16.json".to_owned(),
+                "file is UTF-16; ARM templates must be UTF-8".to_owned(),
+                1,
+                1
+            ),
+        ],
+        "{}",
+        stdout(&o)
+    );
+}

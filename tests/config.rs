@@ -476,3 +476,27 @@ fn template_and_comment_suppressions() {
     let (_, report) = run(dir.path(), &["--select", "AML402", "meta.json"]);
     assert!(found(&report).is_empty(), "{report}");
 }
+
+/// A template is recognised from its first bytes and read whole once, when it is evaluated: a
+/// suppression comment far from its start is still found there.
+#[test]
+fn comment_suppressions_past_the_start_of_a_long_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let padding = format!("// {}\n              ", "x".repeat(8_000));
+    write(
+        dir.path(),
+        "suppressed.json",
+        &nsg(
+            "nsg-a",
+            "",
+            &format!("{padding}// amlint-ignore AML402: jump box"),
+        ),
+    );
+    write(
+        dir.path(),
+        "reported.json",
+        &nsg("nsg-b", "", &format!("{padding}// no suppression here")),
+    );
+    let (_, report) = run(dir.path(), &["--select", "AML402,AML004,AML006"]);
+    assert_eq!(found(&report), ["AML402 reported.json:21"], "{report}");
+}
