@@ -183,7 +183,41 @@ pub fn unit_part(uid: UnitId, unit: UnitInput, listed: &dyn Fn(&str) -> bool) ->
     }
     // The subnets a unit declares both inline and as child resources are the unit's own.
     dedupe_subnets(&mut m.subnets);
+    part.shrink_to_fit();
     part
+}
+
+impl UnitPart {
+    /// Gives back what the lists reserved beyond their length: a unit's lists hold a few
+    /// entities each, and the parts of every unit are alive at once until they are assembled.
+    fn shrink_to_fit(&mut self) {
+        macro_rules! shrink {
+            ($($field:ident),*) => {
+                $(self.m.$field.shrink_to_fit();)*
+            };
+        }
+        shrink!(
+            units,
+            unexpanded,
+            existing,
+            resources,
+            workspaces,
+            computes,
+            vnets,
+            subnets,
+            nsgs,
+            route_tables,
+            nat_gateways,
+            firewalls,
+            private_endpoints,
+            network_interfaces,
+            gateways,
+            peerings
+        );
+        self.child_rules.shrink_to_fit();
+        self.child_routes.shrink_to_fit();
+        self.child_outbound.shrink_to_fit();
+    }
 }
 
 /// Puts the units' parts together, in unit order, and links what crosses units: indexes,
@@ -410,6 +444,7 @@ fn vnet(e: Entity, id_text: Option<&str>) -> (Vnet, Vec<Subnet>) {
         Field::Absent => {}
         Field::Present(v) => match v.as_array() {
             Some(items) => {
+                subnets.reserve_exact(items.len());
                 for item in items {
                     if let Some(u) = item.as_unknown() {
                         unknown = Some(Arc::clone(u));
@@ -470,6 +505,7 @@ fn children<T>(
         Field::Absent => {}
         Field::Present(v) => match v.as_array() {
             Some(items) => {
+                out.reserve_exact(items.len());
                 for item in items {
                     if let Some(u) = item.as_unknown() {
                         unknown = Some(Arc::clone(u));
