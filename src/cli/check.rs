@@ -74,6 +74,7 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
                         &result.sources,
                         &result.summary,
                         texts,
+                        &pool,
                         w,
                     ),
                 }

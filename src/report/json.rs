@@ -9,31 +9,6 @@ use serde::Serialize;
 pub const VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct Output<'a> {
-    version: u32,
-    diagnostics: Diagnostics<'a>,
-    summary: &'a Summary,
-}
-
-/// The findings as JSON diagnostics, made one at a time while they are written.
-struct Diagnostics<'a> {
-    findings: &'a [Finding],
-    sources: &'a Sources,
-    texts: std::cell::RefCell<Texts<'a>>,
-}
-
-impl Serialize for Diagnostics<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut texts = self.texts.borrow_mut();
-        serializer.collect_seq(
-            self.findings
-                .iter()
-                .map(|f| to_diagnostic(f, &mut texts, self.sources)),
-        )
-    }
-}
-
-#[derive(Serialize)]
 struct Diagnostic<'a> {
     code: &'a str,
     name: &'a str,
@@ -80,39 +55,92 @@ pub fn position(
     }
 }
 
-/// Renders findings as JSON, followed by a newline.
-pub fn render(findings: &[Finding], sources: &Sources, summary: &Summary) -> String {
-    let mut out = Vec::new();
-    // Writing to a vector does not fail, and serde_json writes UTF-8.
-    let texts = Texts::for_findings(sources, findings);
-    let _ = write(findings, sources, summary, texts, &mut out);
-    String::from_utf8(out).unwrap_or_default()
-}
+/// Diagnostics rendered at once, in parallel, before they are written: enough to keep the
+/// threads busy, few enough that the report is never held whole.
+const BATCH: usize = 4096;
 
-/// Writes findings as JSON, followed by a newline, as [`render`] renders them: one diagnostic at a
-/// time, without holding the whole report. `texts` is [`Texts::for_findings`], worked out on the
-/// run's threads.
+/// Diagnostics each thread renders in one piece.
+const PIECE: usize = 64;
+
+/// Writes findings as JSON, followed by a newline: in batches of diagnostics, each rendered on
+/// `pool`'s threads and written in order, without holding the whole report. `texts` is
+/// [`Texts::for_findings`], worked out on the run's threads.
+///
+/// The layout is serde_json's pretty one (two-space indentation): each diagnostic is rendered
+/// alone and indented to its depth, which is exact because a JSON text holds no raw newline
+/// inside its strings.
 pub fn write(
     findings: &[Finding],
     sources: &Sources,
     summary: &Summary,
     texts: Texts<'_>,
+    pool: &rayon::ThreadPool,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let out = Output {
-        version: VERSION,
-        diagnostics: Diagnostics {
-            findings,
-            sources,
-            texts: std::cell::RefCell::new(texts),
-        },
-        summary,
-    };
-    // The same JSON value, with what a terminal or a CI log would act on escaped.
-    let mut safe = super::escape::JsonOutput::new(w);
-    serde_json::to_writer_pretty(&mut safe, &out).map_err(std::io::Error::from)?;
-    let w = safe.finish()?;
-    w.write_all(b"\n")
+    use rayon::prelude::*;
+    w.write_all(format!("{{\n  \"version\": {VERSION},\n  \"diagnostics\": [").as_bytes())?;
+    let mut first = true;
+    for batch in findings.chunks(BATCH) {
+        let render = || {
+            batch.par_chunks(PIECE).map(|piece| {
+                let mut texts = texts.fork();
+                let mut out = Vec::with_capacity(piece.len() * 1024);
+                for f in piece {
+                    out.extend_from_slice(b"\n    ");
+                    indented(&mut out, &to_diagnostic(f, &mut texts, sources), 4)?;
+                    out.push(b',');
+                }
+                Ok(out)
+            })
+        };
+        let pieces: Vec<std::io::Result<Vec<u8>>> = pool.install(|| render().collect());
+        for piece in pieces {
+            let piece = piece?;
+            if !first {
+                w.write_all(b",")?;
+            }
+            // The last diagnostic's comma is the next piece's to write.
+            w.write_all(&piece[..piece.len() - 1])?;
+            first = false;
+        }
+    }
+    w.write_all(if first { b"]" } else { b"\n  ]" })?;
+    w.write_all(b",\n  \"summary\": ")?;
+    let mut out = Vec::new();
+    indented(&mut out, summary, 2)?;
+    w.write_all(&out)?;
+    w.write_all(b"\n}\n")
+}
+
+/// Appends `value` as pretty JSON whose lines after the first are indented by `indent` spaces,
+/// with what a terminal or a CI log would act on escaped ([`super::escape::JsonOutput`]).
+fn indented(out: &mut Vec<u8>, value: &impl Serialize, indent: usize) -> std::io::Result<()> {
+    let mut safe = super::escape::JsonOutput::new(Indent { out, indent });
+    serde_json::to_writer_pretty(&mut safe, value).map_err(std::io::Error::from)?;
+    safe.finish().map(drop)
+}
+
+/// Appends what is written to a vector, with `indent` spaces after each newline.
+struct Indent<'v> {
+    out: &'v mut Vec<u8>,
+    indent: usize,
+}
+
+impl std::io::Write for Indent<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = memchr::memchr(b'\n', rest) {
+            self.out.extend_from_slice(&rest[..=at]);
+            self.out.extend(std::iter::repeat_n(b' ', self.indent));
+            rest = &rest[at + 1..];
+        }
+        self.out.extend_from_slice(rest);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn to_diagnostic<'a>(f: &'a Finding, texts: &mut Texts<'_>, sources: &Sources) -> Diagnostic<'a> {
@@ -149,5 +177,94 @@ fn to_diagnostic<'a>(f: &'a Finding, texts: &mut Texts<'_>, sources: &Sources) -
                 }
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Related, ResourceRef, Severity};
+    use crate::source::SourceFile;
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    /// The report written in batches and pieces is serde_json's pretty layout of the same value,
+    /// byte for byte, on either side of a batch boundary, empty or not.
+    #[test]
+    fn batched_output_is_the_pretty_layout_of_the_whole_report() {
+        let mut sources = Sources::default();
+        let a = sources.push(SourceFile::new(
+            PathBuf::from("a.json"),
+            "dir/a.json".into(),
+            Arc::from("{\n  \"é\": [1, 2],\n  \"b\": true\n}\n"),
+        ));
+        let params = sources.push(SourceFile::new(
+            PathBuf::from("a.parameters.json"),
+            "dir/a.parameters.json".into(),
+            Arc::from("{}"),
+        ));
+        let finding = |i: usize| Finding {
+            code: "AML201",
+            name: "no-egress",
+            severity: if i % 2 == 0 {
+                Severity::Error
+            } else {
+                Severity::Info
+            },
+            message: format!("finding {i} with \"quotes\", a tab\t and ##[a command]"),
+            help: (i % 3 == 0).then(|| "help\nover two lines".to_owned()),
+            span: Span::new(a, i % 5, 12),
+            label: None,
+            resource: (i % 4 != 0).then(|| ResourceRef {
+                full_type: "Microsoft.Network/virtualNetworks".into(),
+                name: format!("vnet-{i}"),
+                declaration: Span::new(a, 0, 1),
+            }),
+            parameters_file: (i % 7 == 0).then_some(params),
+            related: (0..i % 3)
+                .map(|r| Related {
+                    span: Span::new(a, 18 + r, 20),
+                    message: format!("related {r}"),
+                })
+                .collect(),
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        for count in [0, 1, PIECE + 1, BATCH, BATCH + PIECE + 3] {
+            let findings: Vec<Finding> = (0..count).map(finding).collect();
+            let mut summary = Summary::default();
+            summary.count(&findings);
+            let mut out = Vec::new();
+            let texts = Texts::for_findings(&sources, &findings);
+            write(&findings, &sources, &summary, texts, &pool, &mut out).unwrap();
+            // The same value, laid out by serde_json in one go, then escaped in one go.
+            #[derive(Serialize)]
+            struct Whole<'a> {
+                version: u32,
+                diagnostics: Vec<Diagnostic<'a>>,
+                summary: &'a Summary,
+            }
+            let mut texts = Texts::new(&sources);
+            let whole = Whole {
+                version: VERSION,
+                diagnostics: findings
+                    .iter()
+                    .map(|f| to_diagnostic(f, &mut texts, &sources))
+                    .collect(),
+                summary: &summary,
+            };
+            let mut expected = Vec::new();
+            let mut safe = crate::report::escape::JsonOutput::new(&mut expected);
+            serde_json::to_writer_pretty(&mut safe, &whole).unwrap();
+            safe.finish().unwrap();
+            expected.push(b'\n');
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(expected).unwrap(),
+                "{count} findings"
+            );
+        }
     }
 }

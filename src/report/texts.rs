@@ -14,8 +14,8 @@ const KEEP: usize = 8;
 pub struct Texts<'s> {
     sources: &'s Sources,
     recent: Vec<(FileId, Arc<str>, Arc<LineIndex>)>,
-    /// Positions worked out ahead (see [`Texts::for_findings`]).
-    known: FxHashMap<Span, (LineCol, LineCol)>,
+    /// Positions worked out ahead (see [`Texts::for_findings`]), shared by its forks.
+    known: Arc<FxHashMap<Span, (LineCol, LineCol)>>,
 }
 
 impl<'s> Texts<'s> {
@@ -23,7 +23,16 @@ impl<'s> Texts<'s> {
         Texts {
             sources,
             recent: Vec::with_capacity(KEEP),
-            known: FxHashMap::default(),
+            known: Arc::default(),
+        }
+    }
+
+    /// A cache for another thread: the positions worked out ahead, and its own recent texts.
+    pub fn fork(&self) -> Self {
+        Texts {
+            sources: self.sources,
+            recent: Vec::with_capacity(KEEP),
+            known: Arc::clone(&self.known),
         }
     }
 
@@ -38,7 +47,7 @@ impl<'s> Texts<'s> {
         }
         let mut files: Vec<(FileId, Vec<Span>)> = by_file.into_iter().collect();
         files.sort_unstable_by_key(|(file, _)| *file);
-        let known = files
+        let known: FxHashMap<Span, (LineCol, LineCol)> = files
             .into_par_iter()
             .flat_map_iter(|(file, spans)| {
                 let text = load(sources, file);
@@ -55,7 +64,7 @@ impl<'s> Texts<'s> {
         Texts {
             sources,
             recent: Vec::with_capacity(KEEP),
-            known,
+            known: Arc::new(known),
         }
     }
 
