@@ -193,37 +193,34 @@ pub(super) struct Evaluator<'a> {
     pub depth: u32,
     pub fresh: u32,
     /// What the evaluations of this template share.
-    pub cache: TemplateCache<'a>,
+    pub cache: TemplateCache,
 }
 
 /// A template string's expression, or why it does not parse.
 pub(super) type ParsedExpr = Result<Arc<crate::arm::expr::Expr>, Arc<str>>;
 
 /// What every evaluation of one template shares, whatever its parameter file: the parsed
-/// expressions (keyed by their text's address in the template), the interned literal strings,
-/// and what checking the root template found (it does not depend on parameter values).
+/// expressions (keyed by their text's address in the template) and what checking the root
+/// template found (it does not depend on parameter values).
 #[derive(Default)]
-pub struct TemplateCache<'a> {
+pub struct TemplateCache {
     pub(super) exprs: rustc_hash::FxHashMap<(usize, usize), ParsedExpr>,
-    /// Literal strings of the template, shared (see [`Evaluator::intern`]).
-    pub(super) interned: rustc_hash::FxHashMap<&'a str, Arc<str>>,
     /// The problems [`Evaluator::validate`] found in the root template, once it has run.
     pub(super) root_problems: Option<Vec<Problem>>,
 }
 
-impl TemplateCache<'_> {
+impl TemplateCache {
     /// Tables sized for a template of a few hundred strings: growing them costs more.
     pub fn new() -> Self {
         TemplateCache {
             exprs: rustc_hash::FxHashMap::with_capacity_and_hasher(256, Default::default()),
-            interned: rustc_hash::FxHashMap::with_capacity_and_hasher(512, Default::default()),
             root_problems: None,
         }
     }
 }
 
 impl<'a> Evaluator<'a> {
-    pub fn new(input: &EvalInput<'a>, cache: TemplateCache<'a>) -> Self {
+    pub fn new(input: &EvalInput<'a>, cache: TemplateCache) -> Self {
         Evaluator {
             file: input.file,
             unit: input.unit,

@@ -19,14 +19,9 @@ const STACK_RED_ZONE: usize = 128 * 1024;
 const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 impl<'a> Evaluator<'a> {
-    /// The shared copy of a literal string of the template.
+    /// The shared copy of a literal string of the template (see [`intern_shared`]).
     pub fn intern(&mut self, text: &'a str) -> Arc<str> {
-        Arc::clone(
-            self.cache
-                .interned
-                .entry(text)
-                .or_insert_with(|| Arc::from(text)),
-        )
+        intern_shared(text)
     }
 
     /// Evaluates a JSON node of the template: strings that are expressions are evaluated, objects
@@ -874,4 +869,33 @@ pub(super) fn parse_shared(text: &str) -> ParsedExpr {
 #[cfg(test)]
 pub(super) fn shared_exprs_len() -> usize {
     SHARED_EXPRS.with(|shared| shared.borrow().len())
+}
+
+/// How many strings a thread keeps shared for every template it evaluates.
+pub(super) const SHARED_STRINGS_MAX: usize = 65_536;
+
+thread_local! {
+    /// Literal strings (member names above all: `properties`, `priority`, `direction`) by text,
+    /// across templates: each is allocated once per thread, not once per template, and the
+    /// values of every template share it. Emptied when full.
+    static SHARED_STRINGS: std::cell::RefCell<rustc_hash::FxHashSet<Arc<str>>> =
+        std::cell::RefCell::new(rustc_hash::FxHashSet::default());
+}
+
+/// The copy of `text` this thread shares.
+pub(super) fn intern_shared(text: &str) -> Arc<str> {
+    SHARED_STRINGS
+        .try_with(|shared| {
+            let mut shared = shared.borrow_mut();
+            if let Some(hit) = shared.get(text) {
+                return Arc::clone(hit);
+            }
+            if shared.len() >= SHARED_STRINGS_MAX {
+                shared.clear();
+            }
+            let fresh: Arc<str> = Arc::from(text);
+            shared.insert(Arc::clone(&fresh));
+            fresh
+        })
+        .unwrap_or_else(|_| Arc::from(text))
 }

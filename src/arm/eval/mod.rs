@@ -113,7 +113,7 @@ pub fn evaluate(input: &EvalInput<'_>) -> Evaluated {
 
 /// Evaluates a template, sharing `cache` with the other evaluations of the same template (the
 /// same AST, other parameter files): what does not depend on parameter values is done once.
-pub fn evaluate_cached<'a>(input: &EvalInput<'a>, cache: &mut TemplateCache<'a>) -> Evaluated {
+pub fn evaluate_cached<'a>(input: &EvalInput<'a>, cache: &mut TemplateCache) -> Evaluated {
     let ast::Value::Object(root) = input.template else {
         return Evaluated::default();
     };

@@ -555,3 +555,25 @@ fn the_shared_parse_table_is_bounded() {
     }
     assert!(super::expression::shared_exprs_len() <= super::expression::SHARED_EXPRS_MAX);
 }
+
+#[test]
+fn literal_strings_are_shared_across_templates_and_the_table_is_bounded() {
+    let t = |name: &str| {
+        template(&format!(
+            r#""resources": [{{"type": "Microsoft.Network/natGateways", "apiVersion": "2023-04-01",
+              "name": "{name}", "properties": {{"idleTimeoutInMinutes": 4, "tier": "Standard"}}}}]"#
+        ))
+    };
+    let (a, b) = (run(&t("one")), run(&t("two")));
+    let tier = |ev: &Evaluated| match &prop(&ev.resources[0], &["tier"]).kind {
+        Kind::Str(s) => Arc::clone(s),
+        other => panic!("{other:?}"),
+    };
+    assert!(Arc::ptr_eq(&tier(&a), &tier(&b)), "one `Standard` for both");
+    for i in 0..super::expression::SHARED_STRINGS_MAX + 10 {
+        let text = format!("s{i}");
+        assert_eq!(&*super::expression::intern_shared(&text), text);
+    }
+    let again = super::expression::intern_shared("Standard");
+    assert_eq!(&*again, "Standard");
+}
