@@ -25,7 +25,7 @@ pub enum Kind {
     Int(i64),
     Float(f64),
     /// A string; it may contain holes.
-    Str(Arc<str>),
+    Str(arcstr::ArcStr),
     Array(Array),
     Object(Object),
     Unknown(Arc<Unknown>),
@@ -38,7 +38,7 @@ pub struct Array(ThinArc<Option<Arc<Unknown>>, Value>);
 /// An object: its members in declaration order (keys compare ASCII case-insensitively) and
 /// whether it is open, in one shared allocation, reached through one thin pointer.
 #[derive(Clone)]
-pub struct Object(ThinArc<Option<Arc<Unknown>>, (Arc<str>, Value)>);
+pub struct Object(ThinArc<Option<Arc<Unknown>>, (arcstr::ArcStr, Value)>);
 
 impl Array {
     /// `open` is set when reading past the end is not an error but unknown (a `reference()`
@@ -59,12 +59,12 @@ impl Array {
 impl Object {
     /// `open` is set when a missing member is not an error but unknown (a `reference()`
     /// result).
-    pub fn new(entries: Vec<(Arc<str>, Value)>, open: Option<Arc<Unknown>>) -> Object {
+    pub fn new(entries: Vec<(arcstr::ArcStr, Value)>, open: Option<Arc<Unknown>>) -> Object {
         Object(ThinArc::from_header_and_iter(open, entries.into_iter()))
     }
 
     /// Members in declaration order.
-    pub fn entries(&self) -> &[(Arc<str>, Value)] {
+    pub fn entries(&self) -> &[(arcstr::ArcStr, Value)] {
         &self.0.slice
     }
 
@@ -163,7 +163,7 @@ impl Value {
         Value::new(Kind::Float(n), span)
     }
 
-    pub fn str(s: impl Into<Arc<str>>, span: Span) -> Value {
+    pub fn str(s: impl Into<arcstr::ArcStr>, span: Span) -> Value {
         Value::new(Kind::Str(s.into()), span)
     }
 
@@ -171,7 +171,7 @@ impl Value {
         Value::new(Kind::Array(Array::new(items, None)), span)
     }
 
-    pub fn object(entries: Vec<(Arc<str>, Value)>, span: Span) -> Value {
+    pub fn object(entries: Vec<(arcstr::ArcStr, Value)>, span: Span) -> Value {
         Value::new(Kind::Object(Object::new(entries, None)), span)
     }
 
@@ -216,7 +216,7 @@ impl Value {
         self.as_str().filter(|s| !hole::has_hole(s))
     }
 
-    pub fn as_arc_str(&self) -> Option<&Arc<str>> {
+    pub fn as_arc_str(&self) -> Option<&arcstr::ArcStr> {
         match &self.kind {
             Kind::Str(s) => Some(s),
             _ => None,
@@ -434,7 +434,7 @@ impl Value {
             }
             serde_json::Value::Object(o) => Value::object(
                 o.iter()
-                    .map(|(k, x)| (Arc::from(k.as_str()), Value::from_serde(x, span)))
+                    .map(|(k, x)| (arcstr::ArcStr::from(k.as_str()), Value::from_serde(x, span)))
                     .collect(),
                 span,
             ),
@@ -580,7 +580,7 @@ pub fn make_open(value: &Value, open: &Arc<Unknown>) -> Value {
             Kind::Object(Object::new(
                 o.entries()
                     .iter()
-                    .map(|(k, v)| (Arc::clone(k), make_open(v, open)))
+                    .map(|(k, v)| (k.clone(), make_open(v, open)))
                     .collect(),
                 Some(Arc::clone(open)),
             )),

@@ -88,7 +88,7 @@ mod tests {
         Value::object(
             entries
                 .into_iter()
-                .map(|(k, v)| (Arc::from(k), v))
+                .map(|(k, v)| (arcstr::ArcStr::from(k), v))
                 .collect(),
             Span::NONE,
         )

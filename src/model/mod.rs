@@ -504,7 +504,7 @@ pub struct Model {
 }
 
 /// Resolutions by the kind asked for, the unit asking and the reference's text.
-type Resolved = HashMap<(EntityKind, UnitId, Arc<str>), Resolution>;
+type Resolved = HashMap<(EntityKind, UnitId, arcstr::ArcStr), Resolution>;
 
 /// Entries by the hash of a resource key ([`ResourceId::key_hash`]), sorted: 8 bytes of key per
 /// entry and no allocation per key. A hash may stand for more than one key, so whoever reads an
@@ -789,7 +789,7 @@ impl Model {
         let Some(text) = reference.as_arc_str() else {
             return self.resolve_uncached(kind, from, reference);
         };
-        let key = (kind, from, Arc::clone(text));
+        let key = (kind, from, text.clone());
         if let Some(r) = self.lock_resolved().get(&key) {
             return r.clone();
         }

@@ -20,7 +20,7 @@ const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 impl<'a> Evaluator<'a> {
     /// The shared copy of a literal string of the template (see [`intern_shared`]).
-    pub fn intern(&mut self, text: &'a str) -> Arc<str> {
+    pub fn intern(&mut self, text: &'a str) -> arcstr::ArcStr {
         intern_shared(text)
     }
 
@@ -69,7 +69,7 @@ impl<'a> Evaluator<'a> {
         o: &'a ast::Object<'a>,
         env: &Env<'_>,
         skip: &[&str],
-    ) -> Vec<(Arc<str>, Value)> {
+    ) -> Vec<(arcstr::ArcStr, Value)> {
         let mut entries = Vec::with_capacity(o.properties.len());
         for p in &o.properties {
             let key = p.name.as_str();
@@ -419,7 +419,7 @@ impl<'a> Evaluator<'a> {
             let entries = obj
                 .entries()
                 .iter()
-                .map(|(k, v)| (Arc::clone(k), apply(self, &params, body, vec![v.clone()])))
+                .map(|(k, v)| (k.clone(), apply(self, &params, body, vec![v.clone()])))
                 .collect();
             return Value::object(entries, span);
         }
@@ -495,10 +495,10 @@ impl<'a> Evaluator<'a> {
                 Value::array(out, span)
             }
             "toobject" | "groupby" => {
-                let mut entries: Vec<(Arc<str>, Value)> = Vec::new();
+                let mut entries: Vec<(arcstr::ArcStr, Value)> = Vec::new();
                 for item in &items {
                     let key = apply(self, &params, body, vec![item.clone()]);
-                    let Some(key) = key.as_str().map(Arc::<str>::from) else {
+                    let Some(key) = key.as_str().map(arcstr::ArcStr::from) else {
                         let u = key
                             .deep_unknown()
                             .unwrap_or_else(|| Unknown::new("an object key is not a string"));
@@ -823,7 +823,7 @@ fn open_scope_object(members: Vec<(&str, Value)>, what: &str, span: Span) -> Val
         Kind::Object(crate::arm::value::Object::new(
             members
                 .into_iter()
-                .map(|(k, v)| (Arc::from(k), v))
+                .map(|(k, v)| (arcstr::ArcStr::from(k), v))
                 .collect(),
             Some(open),
         )),
@@ -878,24 +878,24 @@ thread_local! {
     /// Literal strings (member names above all: `properties`, `priority`, `direction`) by text,
     /// across templates: each is allocated once per thread, not once per template, and the
     /// values of every template share it. Emptied when full.
-    static SHARED_STRINGS: std::cell::RefCell<rustc_hash::FxHashSet<Arc<str>>> =
+    static SHARED_STRINGS: std::cell::RefCell<rustc_hash::FxHashSet<arcstr::ArcStr>> =
         std::cell::RefCell::new(rustc_hash::FxHashSet::default());
 }
 
 /// The copy of `text` this thread shares.
-pub(super) fn intern_shared(text: &str) -> Arc<str> {
+pub(super) fn intern_shared(text: &str) -> arcstr::ArcStr {
     SHARED_STRINGS
         .try_with(|shared| {
             let mut shared = shared.borrow_mut();
             if let Some(hit) = shared.get(text) {
-                return Arc::clone(hit);
+                return hit.clone();
             }
             if shared.len() >= SHARED_STRINGS_MAX {
                 shared.clear();
             }
-            let fresh: Arc<str> = Arc::from(text);
-            shared.insert(Arc::clone(&fresh));
+            let fresh = arcstr::ArcStr::from(text);
+            shared.insert(fresh.clone());
             fresh
         })
-        .unwrap_or_else(|_| Arc::from(text))
+        .unwrap_or_else(|_| arcstr::ArcStr::from(text))
 }

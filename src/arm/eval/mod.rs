@@ -180,7 +180,12 @@ pub fn literal(file: FileId, node: &ast::Value<'_>) -> Value {
         ast::Value::Object(o) => Value::object(
             o.properties
                 .iter()
-                .map(|p| (Arc::from(p.name.as_str()), literal(file, &p.value)))
+                .map(|p| {
+                    (
+                        arcstr::ArcStr::from(p.name.as_str()),
+                        literal(file, &p.value),
+                    )
+                })
                 .collect(),
             span,
         ),

@@ -433,11 +433,11 @@ impl<'a> Evaluator<'a> {
                     let ty = decl.member_str("type").unwrap_or("object");
                     let out_span = self.span_of(&p.value);
                     entries.push((
-                        Arc::from(p.name.as_str()),
+                        arcstr::ArcStr::from(p.name.as_str()),
                         Value::object(
                             vec![
-                                (Arc::from("type"), Value::str(ty, out_span)),
-                                (Arc::from("value"), value),
+                                (arcstr::ArcStr::from("type"), Value::str(ty, out_span)),
+                                (arcstr::ArcStr::from("value"), value),
                             ],
                             out_span,
                         ),
@@ -543,7 +543,7 @@ impl<'a> Evaluator<'a> {
             let outputs = self.outputs(child, span);
             let with_open = Value::new(
                 Kind::Object(crate::arm::value::Object::new(
-                    vec![(Arc::from("outputs"), outputs)],
+                    vec![(arcstr::ArcStr::from("outputs"), outputs)],
                     Some(open),
                 )),
                 span,
@@ -583,13 +583,13 @@ impl<'a> Evaluator<'a> {
         };
         Value::object(
             vec![
-                (Arc::from("id"), i.id.clone()),
-                (Arc::from("name"), short_name),
+                (arcstr::ArcStr::from("id"), i.id.clone()),
+                (arcstr::ArcStr::from("name"), short_name),
                 (
-                    Arc::from("type"),
+                    arcstr::ArcStr::from("type"),
                     Value::str(Arc::clone(&i.full_type), span),
                 ),
-                (Arc::from("apiVersion"), Value::str(api, span)),
+                (arcstr::ArcStr::from("apiVersion"), Value::str(api, span)),
             ],
             span,
         )

@@ -566,10 +566,13 @@ fn literal_strings_are_shared_across_templates_and_the_table_is_bounded() {
     };
     let (a, b) = (run(&t("one")), run(&t("two")));
     let tier = |ev: &Evaluated| match &prop(&ev.resources[0], &["tier"]).kind {
-        Kind::Str(s) => Arc::clone(s),
+        Kind::Str(s) => s.clone(),
         other => panic!("{other:?}"),
     };
-    assert!(Arc::ptr_eq(&tier(&a), &tier(&b)), "one `Standard` for both");
+    assert!(
+        arcstr::ArcStr::ptr_eq(&tier(&a), &tier(&b)),
+        "one `Standard` for both"
+    );
     for i in 0..super::expression::SHARED_STRINGS_MAX + 10 {
         let text = format!("s{i}");
         assert_eq!(&*super::expression::intern_shared(&text), text);

@@ -56,7 +56,7 @@ pub(super) fn string(args: &[Value], cx: &FnCtx) -> FnResult {
     let v = &args[0];
     let text = match &v.kind {
         Kind::Unknown(u) => return unknown_from(u, cx),
-        Kind::Str(s) => return Ok(Value::str(Arc::clone(s), cx.span)),
+        Kind::Str(s) => return Ok(Value::str(s.clone(), cx.span)),
         Kind::Null => String::new(),
         Kind::Bool(b) => bool_text(*b).to_owned(),
         Kind::Int(n) => int_text(*n),
@@ -191,7 +191,12 @@ fn convert(v: &ast::Value<'_>, span: Span) -> Value {
         ast::Value::Object(o) => Value::object(
             o.properties
                 .iter()
-                .map(|p| (Arc::from(p.name.as_str()), convert(&p.value, span)))
+                .map(|p| {
+                    (
+                        arcstr::ArcStr::from(p.name.as_str()),
+                        convert(&p.value, span),
+                    )
+                })
                 .collect(),
             span,
         ),

@@ -12,7 +12,7 @@ use crate::arm::value::{Kind, Lookup, Object, Tri, Unknown, Value};
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-type Entries = Vec<(Arc<str>, Value)>;
+type Entries = Vec<(arcstr::ArcStr, Value)>;
 
 /// `contains(object, key)`: whether the object has the key (case-insensitive).
 pub(super) fn contains_key(container: &Value, key: &Value, cx: &FnCtx) -> FnResult {
@@ -63,7 +63,7 @@ pub(super) fn intersection(args: &[Value], cx: &FnCtx) -> FnResult {
         }
         if in_all {
             out.retain(|(ok, _)| !ok.eq_ignore_ascii_case(k));
-            out.push((Arc::clone(k), v.clone()));
+            out.push((k.clone(), v.clone()));
         }
     }
     Ok(Value::object(out, cx.span))
@@ -103,7 +103,7 @@ fn merge_all(objects: &[&Object], deep: bool, cx: &FnCtx) -> FnResult {
 fn merge(into: &mut Entries, patch: &Object, deep: bool) -> Result<(), Arc<Unknown>> {
     for (k, v) in patch.entries() {
         let Some(pos) = into.iter().rposition(|(ek, _)| ek.eq_ignore_ascii_case(k)) else {
-            into.push((Arc::clone(k), v.clone()));
+            into.push((k.clone(), v.clone()));
             continue;
         };
         let existing = &into[pos].1;
@@ -210,14 +210,14 @@ pub(super) fn items(args: &[Value], cx: &FnCtx) -> FnResult {
             return hole_unknown(k, cx);
         }
     }
-    let mut sorted: Vec<&(Arc<str>, Value)> = o.entries().iter().collect();
+    let mut sorted: Vec<&(arcstr::ArcStr, Value)> = o.entries().iter().collect();
     sorted.sort_by(|(a, _), (b, _)| compare_ignore_case(a, b));
     let out = sorted
         .into_iter()
         .map(|(k, v)| {
             Value::object(
                 vec![
-                    ("key".into(), Value::str(Arc::clone(k), cx.span)),
+                    ("key".into(), Value::str(k.clone(), cx.span)),
                     ("value".into(), v.clone()),
                 ],
                 cx.span,
@@ -248,7 +248,7 @@ pub(super) fn object_keys(args: &[Value], cx: &FnCtx) -> FnResult {
     let keys = o
         .entries()
         .iter()
-        .map(|(k, _)| Value::str(Arc::clone(k), cx.span))
+        .map(|(k, _)| Value::str(k.clone(), cx.span))
         .collect();
     Ok(Value::array(keys, cx.span))
 }

@@ -170,11 +170,14 @@ fn unknowns_make_the_verdict_unknown_unless_it_does_not_matter() {
         .entries()
         .to_vec();
     props.push((
-        Arc::from("sourceAddressPrefix"),
+        arcstr::ArcStr::from("sourceAddressPrefix"),
         Value::unknown("parameter `src` has no value", Span::NONE),
     ));
     unknown_source.body = Value::object(
-        vec![(Arc::from("properties"), Value::object(props, Span::NONE))],
+        vec![(
+            arcstr::ArcStr::from("properties"),
+            Value::object(props, Span::NONE),
+        )],
         Span::NONE,
     );
     let n = nsg(vec![unknown_source.clone()]);
@@ -201,9 +204,15 @@ fn unknowns_make_the_verdict_unknown_unless_it_does_not_matter() {
         .entries()
         .to_vec();
     props.retain(|(k, _)| &**k != "access");
-    props.push((Arc::from("access"), Value::str("Deny", Span::NONE)));
+    props.push((
+        arcstr::ArcStr::from("access"),
+        Value::str("Deny", Span::NONE),
+    ));
     maybe_deny.body = Value::object(
-        vec![(Arc::from("properties"), Value::object(props, Span::NONE))],
+        vec![(
+            arcstr::ArcStr::from("properties"),
+            Value::object(props, Span::NONE),
+        )],
         Span::NONE,
     );
     let n = nsg(vec![maybe_deny]);

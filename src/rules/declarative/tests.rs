@@ -56,9 +56,9 @@ fn with_unknown(mut body: serde_json::Value, path: &[&str]) -> Entity {
                     .iter()
                     .map(|(key, val)| {
                         if &**key == *k {
-                            (Arc::clone(key), put(val, rest))
+                            (key.clone(), put(val, rest))
                         } else {
-                            (Arc::clone(key), val.clone())
+                            (key.clone(), val.clone())
                         }
                     })
                     .collect();
