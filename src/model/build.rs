@@ -124,7 +124,7 @@ pub fn unit_part(uid: UnitId, unit: UnitInput, listed: &dyn Fn(&str) -> bool) ->
                         unit: uid,
                         item: NsgRule::new(
                             uid,
-                            short_name(&e),
+                            short_name(&e).into(),
                             e.span,
                             e.condition.clone(),
                             e.body,
@@ -154,7 +154,7 @@ pub fn unit_part(uid: UnitId, unit: UnitInput, listed: &dyn Fn(&str) -> bool) ->
                         unit: uid,
                         item: Route {
                             unit: uid,
-                            name: short_name(&e),
+                            name: short_name(&e).into(),
                             span: e.span,
                             condition: e.condition.clone(),
                             body: e.body,
@@ -497,7 +497,7 @@ fn vnet(e: Entity, id_text: Option<&str>) -> (Vnet, Vec<Subnet>) {
 fn children<T>(
     e: &Entity,
     key: &str,
-    make: impl Fn(UnitId, String, Span, Tri<bool>, Value) -> T,
+    make: impl Fn(UnitId, arcstr::ArcStr, Span, Tri<bool>, Value) -> T,
 ) -> (Vec<T>, Option<Arc<Unknown>>) {
     let mut out = Vec::new();
     let mut unknown = None;
@@ -511,12 +511,14 @@ fn children<T>(
                         unknown = Some(Arc::clone(u));
                         continue;
                     }
+                    // The name as users read it; without holes, the value's own string.
                     let name = match Field::at(item, &["name"]) {
-                        Field::Present(n) => n
-                            .as_str()
-                            .map(|s| hole::display(s).into_owned())
-                            .unwrap_or_else(|| "<unknown>".to_owned()),
-                        Field::Absent => "<unnamed>".to_owned(),
+                        Field::Present(n) => match n.as_arc_str() {
+                            Some(s) if !hole::has_hole(s) => s.clone(),
+                            Some(s) => arcstr::ArcStr::from(hole::display(s)),
+                            None => arcstr::literal!("<unknown>"),
+                        },
+                        Field::Absent => arcstr::literal!("<unnamed>"),
                     };
                     out.push(make(
                         e.unit,

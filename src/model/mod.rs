@@ -267,7 +267,7 @@ impl Subnet {
 #[derive(Debug, Clone)]
 pub struct NsgRule {
     pub unit: UnitId,
-    pub name: String,
+    pub name: arcstr::ArcStr,
     pub span: Span,
     pub condition: Tri<bool>,
     /// The rule object, with `properties`.
@@ -277,7 +277,13 @@ pub struct NsgRule {
 }
 
 impl NsgRule {
-    pub fn new(unit: UnitId, name: String, span: Span, condition: Tri<bool>, body: Value) -> Self {
+    pub fn new(
+        unit: UnitId,
+        name: arcstr::ArcStr,
+        span: Span,
+        condition: Tri<bool>,
+        body: Value,
+    ) -> Self {
         NsgRule {
             unit,
             name,
@@ -305,7 +311,7 @@ pub struct Nsg {
 #[derive(Debug, Clone)]
 pub struct Route {
     pub unit: UnitId,
-    pub name: String,
+    pub name: arcstr::ArcStr,
     pub span: Span,
     pub condition: Tri<bool>,
     pub body: Value,

@@ -474,7 +474,7 @@ mod tests {
                 .iter()
                 .map(|(name, prefix, hop)| Route {
                     unit: UnitId(0),
-                    name: (*name).to_owned(),
+                    name: (*name).into(),
                     span: Span::NONE,
                     condition: Tri::Known(true),
                     body: Value::from_serde(

@@ -9,7 +9,7 @@ use std::sync::Arc;
 fn rule(name: &str, props: serde_json::Value) -> NsgRule {
     NsgRule::new(
         UnitId(0),
-        name.to_owned(),
+        name.into(),
         Span::NONE,
         Tri::Known(true),
         Value::from_serde(&json!({ "name": name, "properties": props }), Span::NONE),
@@ -66,7 +66,7 @@ fn aml_inbound(port: u16) -> Traffic {
 fn name_of(v: &Verdict<'_>) -> String {
     match v {
         Verdict::Allow(d) | Verdict::Deny(d) => match d {
-            Decider::Rule(r) => r.name.clone(),
+            Decider::Rule(r) => r.name.to_string(),
             Decider::Default(d) => d.name.to_owned(),
         },
         Verdict::Unknown(u) => format!("unknown: {}", u.reason),
