@@ -410,6 +410,10 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
             (unit, file, resources)
         })
         .collect();
+    // What is left of the first pass that the rest of the run reads: the files' suppressions
+    // (parameter values are no longer needed once the templates are evaluated).
+    let file_suppressions: Vec<Suppression> =
+        reads.into_iter().flat_map(|r| r.suppressions).collect();
     let export_parts: Vec<(u32, UnitPart)> = exports
         .into_par_iter()
         .map(|(unit, file, resources)| {
@@ -447,7 +451,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     findings.extend(rules::Context::new(&model).run(&options.catalog, &options.selection));
     clock.lap(&mut result, "run the rules");
     findings.retain(|f| options.selection.is_enabled(f.code));
-    let findings = apply_configuration(findings, &files, reads, options, &mut result);
+    let findings = apply_configuration(findings, &files, file_suppressions, options, &mut result);
     let mut findings = findings;
     crate::report::sort(&mut findings, &result.sources);
     clock.lap(&mut result, "apply the configuration and sort");
@@ -708,18 +712,16 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
 }
 
 /// Applies what the configuration says about findings: `[rules]` levels, then suppressions from
-/// configurations, templates and comments; reports suppressions that are malformed, expired or
-/// unused.
+/// configurations and from the files (`suppressions`: templates' metadata and comments); reports
+/// suppressions that are malformed, expired or unused.
 fn apply_configuration(
     findings: Vec<Finding>,
     files: &[PathBuf],
-    reads: Vec<Read>,
+    mut suppressions: Vec<Suppression>,
     options: &LintOptions,
     result: &mut LintResult,
 ) -> Vec<Finding> {
     let configs = &options.configs;
-    let mut suppressions: Vec<Suppression> =
-        reads.into_iter().flat_map(|r| r.suppressions).collect();
     // Configuration files with suppressions become sources, so that reports can point into them.
     let mut registered: Vec<(Arc<config::ConfigFile>, FileId)> = Vec::new();
     for c in &configs.loaded {
