@@ -82,7 +82,6 @@ impl Clock {
     }
 }
 
-/// The model parts of the units one template produced, and the findings its evaluation raised.
 /// What evaluating one template gives: its units' shares of the model, its problems, and the
 /// suppressions in its text when the first pass left them for this one.
 type JobOutput = (Vec<(u32, UnitPart)>, Vec<Finding>, Option<Vec<Suppression>>);
@@ -318,8 +317,8 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     let evaluated: Vec<JobOutput> = jobs
         .par_iter()
         .map(|job| {
-            // Read again rather than kept from the first pass, so that only the templates being
-            // evaluated are in memory.
+            // Read here, whole, rather than kept from the first pass (which read only the start
+            // of most templates), so that only the templates being evaluated are in memory.
             let path = &files[job.template.0 as usize];
             let deferred = reads[job.template.0 as usize].deferred;
             let text = match std::fs::read(path) {
