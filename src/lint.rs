@@ -100,6 +100,21 @@ struct Read {
     deferred: bool,
 }
 
+impl Read {
+    /// A file of `kind`, read whole, with nothing else found in it yet.
+    fn of_kind(kind: FileKind, suppressions: Vec<Suppression>) -> Read {
+        Read {
+            kind,
+            error: None,
+            parameters: None,
+            metadata_template: None,
+            export: Vec::new(),
+            suppressions,
+            deferred: false,
+        }
+    }
+}
+
 /// Lints `paths`.
 pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, LintError> {
     let configs = &options.configs;
@@ -463,17 +478,12 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
 /// First pass over one file: read, decode, classify (parsing when the start does not decide).
 fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read {
     let fail = |message: String| Read {
-        kind: FileKind::Other,
         error: Some(SyntaxError {
             start: 0,
             end: 0,
             message,
         }),
-        parameters: None,
-        metadata_template: None,
-        export: Vec::new(),
-        suppressions: Vec::new(),
-        deferred: false,
+        ..Read::of_kind(FileKind::Other, Vec::new())
     };
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -491,13 +501,8 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
     }
     if let Some(kind) = read_prefix(path).as_deref().and_then(prefix_kind) {
         return Read {
-            kind,
-            error: None,
-            parameters: None,
-            metadata_template: None,
-            export: Vec::new(),
-            suppressions: Vec::new(),
             deferred: true,
+            ..Read::of_kind(kind, Vec::new())
         };
     }
     let bytes = match std::fs::read(path) {
@@ -515,40 +520,19 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
     let suppressions = config::suppress::in_file(id, &text);
     if let Some(kind) = discover::quick_classify(&text) {
         // Parsed (and a syntax error reported) when it is evaluated.
-        return Read {
-            kind,
-            error: None,
-            parameters: None,
-            metadata_template: None,
-            export: Vec::new(),
-            suppressions,
-            deferred: false,
-        };
+        return Read::of_kind(kind, suppressions);
     }
     let ast = match parse::parse(&text) {
         Ok(a) => a,
         Err(e) => {
             return Read {
-                kind: FileKind::Other,
                 error: Some(e),
-                parameters: None,
-                metadata_template: None,
-                export: Vec::new(),
-                suppressions: Vec::new(),
-                deferred: false,
+                ..Read::of_kind(FileKind::Other, Vec::new())
             }
         }
     };
     let kind = discover::classify(&ast);
-    let mut r = Read {
-        kind,
-        error: None,
-        parameters: None,
-        metadata_template: None,
-        export: Vec::new(),
-        suppressions,
-        deferred: false,
-    };
+    let mut r = Read::of_kind(kind, suppressions);
     match kind {
         FileKind::Parameters => {
             r.parameters = Some(eval::parameter_values(id, &ast));

@@ -187,16 +187,10 @@ pub fn unit_part(uid: UnitId, unit: UnitInput, listed: &dyn Fn(&str) -> bool) ->
     part
 }
 
-impl UnitPart {
-    /// Gives back what the lists reserved beyond their length: a unit's lists hold a few
-    /// entities each, and the parts of every unit are alive at once until they are assembled.
-    fn shrink_to_fit(&mut self) {
-        macro_rules! shrink {
-            ($($field:ident),*) => {
-                $(self.m.$field.shrink_to_fit();)*
-            };
-        }
-        shrink!(
+/// Applies a macro to the names of the model's entity lists, which every unit part has too.
+macro_rules! model_lists {
+    ($apply:ident) => {
+        $apply!(
             units,
             unexpanded,
             existing,
@@ -213,7 +207,20 @@ impl UnitPart {
             network_interfaces,
             gateways,
             peerings
-        );
+        )
+    };
+}
+
+impl UnitPart {
+    /// Gives back what the lists reserved beyond their length: a unit's lists hold a few
+    /// entities each, and the parts of every unit are alive at once until they are assembled.
+    fn shrink_to_fit(&mut self) {
+        macro_rules! shrink {
+            ($($field:ident),*) => {
+                $(self.m.$field.shrink_to_fit();)*
+            };
+        }
+        model_lists!(shrink);
         self.child_rules.shrink_to_fit();
         self.child_routes.shrink_to_fit();
         self.child_outbound.shrink_to_fit();
@@ -233,42 +240,15 @@ pub fn assemble(parts: Vec<UnitPart>) -> Model {
             $(m.$field.reserve_exact(parts.iter().map(|p| p.m.$field.len()).sum());)*
         };
     }
-    reserve!(
-        units,
-        unexpanded,
-        existing,
-        resources,
-        workspaces,
-        computes,
-        vnets,
-        subnets,
-        nsgs,
-        route_tables,
-        nat_gateways,
-        firewalls,
-        private_endpoints,
-        network_interfaces,
-        gateways,
-        peerings
-    );
+    model_lists!(reserve);
     for part in parts {
         let p = part.m;
-        m.units.extend(p.units);
-        m.unexpanded.extend(p.unexpanded);
-        m.existing.extend(p.existing);
-        m.resources.extend(p.resources);
-        m.workspaces.extend(p.workspaces);
-        m.computes.extend(p.computes);
-        m.vnets.extend(p.vnets);
-        m.subnets.extend(p.subnets);
-        m.nsgs.extend(p.nsgs);
-        m.route_tables.extend(p.route_tables);
-        m.nat_gateways.extend(p.nat_gateways);
-        m.firewalls.extend(p.firewalls);
-        m.private_endpoints.extend(p.private_endpoints);
-        m.network_interfaces.extend(p.network_interfaces);
-        m.gateways.extend(p.gateways);
-        m.peerings.extend(p.peerings);
+        macro_rules! append {
+            ($($field:ident),*) => {
+                $(m.$field.extend(p.$field);)*
+            };
+        }
+        model_lists!(append);
         child_rules.extend(part.child_rules);
         child_routes.extend(part.child_routes);
         child_outbound.extend(part.child_outbound);
