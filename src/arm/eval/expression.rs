@@ -831,71 +831,69 @@ fn open_scope_object(members: Vec<(&str, Value)>, what: &str, span: Span) -> Val
     )
 }
 
-/// How many expression texts a thread keeps parsed for every template it evaluates.
-pub(super) const SHARED_EXPRS_MAX: usize = 16_384;
+/// A thread's table of what was made from a text, across templates; emptied when full.
+type ByText<T> = std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, T>>;
 
-thread_local! {
-    /// Parsed expressions by text, across templates: templates written from the same modules
-    /// (compiled Bicep above all) repeat the same expressions, and a parse depends on the text
-    /// alone. Emptied when full, so a tree of unique expressions costs a bounded table.
-    static SHARED_EXPRS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, ParsedExpr>> =
-        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
-}
-
-/// Parses an expression text, or takes the parse this thread already made of the same text.
-pub(super) fn parse_shared(text: &str) -> ParsedExpr {
-    let parse = || {
-        expr::parse(text)
-            .map(Arc::new)
-            .map_err(|e| Arc::from(e.message))
-    };
-    SHARED_EXPRS
-        .try_with(|shared| {
-            let mut shared = shared.borrow_mut();
-            if let Some(hit) = shared.get(text) {
+/// What `table` holds for `text`, or what `make` makes of it (and the table then holds), the
+/// table emptied first when it has `max` entries.
+fn by_text<T: Clone>(
+    table: &'static std::thread::LocalKey<ByText<T>>,
+    max: usize,
+    text: &str,
+    make: impl Fn() -> T,
+) -> T {
+    table
+        .try_with(|table| {
+            let mut table = table.borrow_mut();
+            if let Some(hit) = table.get(text) {
                 return hit.clone();
             }
-            if shared.len() >= SHARED_EXPRS_MAX {
-                shared.clear();
+            if table.len() >= max {
+                table.clear();
             }
-            let parsed = parse();
-            shared.insert(Box::from(text), parsed.clone());
-            parsed
+            let made = make();
+            table.insert(Box::from(text), made.clone());
+            made
         })
-        .unwrap_or_else(|_| parse())
+        .unwrap_or_else(|_| make())
 }
 
-/// How many texts this thread's table holds.
-#[cfg(test)]
-pub(super) fn shared_exprs_len() -> usize {
-    SHARED_EXPRS.with(|shared| shared.borrow().len())
-}
+/// How many expression texts a thread keeps parsed for every template it evaluates.
+pub(super) const SHARED_EXPRS_MAX: usize = 16_384;
 
 /// How many strings a thread keeps shared for every template it evaluates.
 pub(super) const SHARED_STRINGS_MAX: usize = 65_536;
 
 thread_local! {
+    /// Parsed expressions by text, across templates: templates written from the same modules
+    /// (compiled Bicep above all) repeat the same expressions, and a parse depends on the text
+    /// alone. Bounded, so a tree of unique expressions costs a bounded table.
+    static SHARED_EXPRS: ByText<ParsedExpr> = ByText::default();
+
     /// Literal strings (member names above all: `properties`, `priority`, `direction`) by text,
     /// across templates: each is allocated once per thread, not once per template, and the
-    /// values of every template share it. Emptied when full.
-    static SHARED_STRINGS: std::cell::RefCell<rustc_hash::FxHashSet<arcstr::ArcStr>> =
-        std::cell::RefCell::new(rustc_hash::FxHashSet::default());
+    /// values of every template share it.
+    static SHARED_STRINGS: ByText<arcstr::ArcStr> = ByText::default();
+}
+
+/// Parses an expression text, or takes the parse this thread already made of the same text.
+pub(super) fn parse_shared(text: &str) -> ParsedExpr {
+    by_text(&SHARED_EXPRS, SHARED_EXPRS_MAX, text, || {
+        expr::parse(text)
+            .map(Arc::new)
+            .map_err(|e| Arc::from(e.message))
+    })
+}
+
+/// How many texts this thread's table of parsed expressions holds.
+#[cfg(test)]
+pub(super) fn shared_exprs_len() -> usize {
+    SHARED_EXPRS.with(|shared| shared.borrow().len())
 }
 
 /// The copy of `text` this thread shares.
 pub(super) fn intern_shared(text: &str) -> arcstr::ArcStr {
-    SHARED_STRINGS
-        .try_with(|shared| {
-            let mut shared = shared.borrow_mut();
-            if let Some(hit) = shared.get(text) {
-                return hit.clone();
-            }
-            if shared.len() >= SHARED_STRINGS_MAX {
-                shared.clear();
-            }
-            let fresh = arcstr::ArcStr::from(text);
-            shared.insert(fresh.clone());
-            fresh
-        })
-        .unwrap_or_else(|_| arcstr::ArcStr::from(text))
+    by_text(&SHARED_STRINGS, SHARED_STRINGS_MAX, text, || {
+        arcstr::ArcStr::from(text)
+    })
 }
