@@ -7,19 +7,26 @@
 
 use super::hole;
 
-/// A parsed resource ID.
+/// A parsed resource ID. Its parts are shared strings, the copies the thread that parsed it
+/// shares ([`shared`]): every entity of the model has an ID, and most of them repeat the
+/// subscription, resource group and type of others.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResourceId {
     /// The subscription, when known.
-    pub subscription: Option<String>,
+    pub subscription: Option<arcstr::ArcStr>,
     /// The resource group, when known; `None` also for IDs above resource group scope.
-    pub resource_group: Option<String>,
+    pub resource_group: Option<arcstr::ArcStr>,
     /// Whether the ID names a resource group scope at all (known or not).
     pub in_resource_group: bool,
     /// Full type, e.g. `Microsoft.Network/virtualNetworks/subnets`.
-    pub full_type: String,
+    pub full_type: arcstr::ArcStr,
     /// Full name, e.g. `vnet/snet`.
-    pub full_name: String,
+    pub full_name: arcstr::ArcStr,
+}
+
+/// The copy of `text` this thread shares (see [`crate::arm::eval::shared_str`]).
+fn shared(text: &str) -> arcstr::ArcStr {
+    crate::arm::eval::shared_str(text)
 }
 
 impl ResourceId {
@@ -59,7 +66,7 @@ impl ResourceId {
     /// Whether two IDs may name the same resource: same type and name, and the same subscription
     /// and resource group wherever both sides know them.
     pub fn matches(&self, other: &ResourceId) -> bool {
-        fn compatible(a: &Option<String>, b: &Option<String>) -> bool {
+        fn compatible(a: &Option<arcstr::ArcStr>, b: &Option<arcstr::ArcStr>) -> bool {
             match (a, b) {
                 (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
                 _ => true,
@@ -125,7 +132,7 @@ pub fn parse(id: &str) -> Option<ResourceId> {
     if segs.iter().any(|s| s.is_empty()) {
         return None;
     }
-    let known = |s: &str| (!hole::has_hole(s)).then(|| s.to_owned());
+    let known = |s: &str| (!hole::has_hole(s)).then(|| shared(s));
     let mut i = 0;
     let mut subscription = None;
     let mut resource_group = None;
@@ -179,8 +186,8 @@ pub fn parse(id: &str) -> Option<ResourceId> {
         subscription,
         resource_group,
         in_resource_group,
-        full_type,
-        full_name,
+        full_type: shared(&full_type),
+        full_name: shared(&full_name),
     })
 }
 
@@ -195,8 +202,8 @@ mod tests {
             subscription: None,
             resource_group: None,
             in_resource_group: true,
-            full_type: t.to_owned(),
-            full_name: n.to_owned(),
+            full_type: t.into(),
+            full_name: n.into(),
         };
         let long = "Snet-".repeat(40);
         let a = id(
@@ -241,6 +248,19 @@ mod tests {
     #[test]
     fn mismatched_segments_are_an_error() {
         assert!(build("", "Microsoft.Network/virtualNetworks/subnets", "vnet").is_err());
+    }
+
+    #[test]
+    fn ids_parsed_on_one_thread_share_their_parts() {
+        let a = parse("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a").unwrap();
+        let b = parse("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-b").unwrap();
+        let (sa, sb) = (a.subscription.unwrap(), b.subscription.unwrap());
+        assert!(arcstr::ArcStr::ptr_eq(&sa, &sb));
+        let (ga, gb) = (a.resource_group.unwrap(), b.resource_group.unwrap());
+        assert!(arcstr::ArcStr::ptr_eq(&ga, &gb));
+        assert!(arcstr::ArcStr::ptr_eq(&a.full_type, &b.full_type));
+        assert_eq!(&*a.full_type, "Microsoft.Network/networkSecurityGroups");
+        assert_eq!((&*a.full_name, &*b.full_name), ("nsg-a", "nsg-b"));
     }
 
     #[test]

@@ -285,8 +285,8 @@ fn parent_id(e: &Entity) -> Option<ResourceId> {
     let (ptype, _) = id.full_type.rsplit_once('/')?;
     let (pname, _) = id.full_name.rsplit_once('/')?;
     Some(ResourceId {
-        full_type: ptype.to_owned(),
-        full_name: pname.to_owned(),
+        full_type: arcstr::ArcStr::from(ptype),
+        full_name: arcstr::ArcStr::from(pname),
         ..id.clone()
     })
 }

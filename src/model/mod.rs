@@ -658,8 +658,8 @@ impl Model {
         let (ptype, _) = id.full_type.rsplit_once('/')?;
         let (pname, _) = id.full_name.rsplit_once('/')?;
         let parent = ResourceId {
-            full_type: ptype.to_owned(),
-            full_name: pname.to_owned(),
+            full_type: arcstr::ArcStr::from(ptype),
+            full_name: arcstr::ArcStr::from(pname),
             ..id.clone()
         };
         let list = self.resource_index.get(&parent);

@@ -56,8 +56,9 @@ pub fn position(
 }
 
 /// Diagnostics rendered at once, in parallel, before they are written: enough to keep the
-/// threads busy, few enough that the report is never held whole.
-const BATCH: usize = 4096;
+/// threads busy (16 pieces), few enough that the report is never held whole (a batch is about a
+/// megabyte of JSON, rendered while the model is still in memory).
+const BATCH: usize = 1024;
 
 /// Diagnostics each thread renders in one piece.
 const PIECE: usize = 64;

@@ -892,7 +892,7 @@ pub(super) fn shared_exprs_len() -> usize {
 }
 
 /// The copy of `text` this thread shares.
-pub(super) fn intern_shared(text: &str) -> arcstr::ArcStr {
+pub(crate) fn intern_shared(text: &str) -> arcstr::ArcStr {
     by_text(&SHARED_STRINGS, SHARED_STRINGS_MAX, text, || {
         arcstr::ArcStr::from(text)
     })

@@ -23,6 +23,9 @@ use crate::source::{FileId, Span};
 use std::sync::Arc;
 
 pub use context::{TemplateCache, MAX_COPY_COUNT};
+/// The copy of a string the current thread shares across templates (bounded): for what the
+/// model keeps many copies of, such as the parts of resource IDs.
+pub(crate) use expression::intern_shared as shared_str;
 
 /// Deepest chain of nested deployments amlint follows.
 pub const MAX_DEPLOYMENT_DEPTH: u32 = 16;
