@@ -86,9 +86,11 @@ pub fn write(
             batch.par_chunks(PIECE).map(|piece| {
                 let mut texts = texts.fork();
                 let mut out = Vec::with_capacity(piece.len() * 1024);
+                let mut scratch = Vec::with_capacity(2048);
                 for f in piece {
                     out.extend_from_slice(b"\n    ");
-                    indented(&mut out, &to_diagnostic(f, &mut texts, sources), 4)?;
+                    let diagnostic = to_diagnostic(f, &mut texts, sources);
+                    indented(&mut out, &mut scratch, &diagnostic, 4)?;
                     out.push(b',');
                 }
                 Ok(out)
@@ -108,16 +110,26 @@ pub fn write(
     w.write_all(if first { b"]" } else { b"\n  ]" })?;
     w.write_all(b",\n  \"summary\": ")?;
     let mut out = Vec::new();
-    indented(&mut out, summary, 2)?;
+    indented(&mut out, &mut Vec::new(), summary, 2)?;
     w.write_all(&out)?;
     w.write_all(b"\n}\n")
 }
 
 /// Appends `value` as pretty JSON whose lines after the first are indented by `indent` spaces,
 /// with what a terminal or a CI log would act on escaped ([`super::escape::JsonOutput`]).
-fn indented(out: &mut Vec<u8>, value: &impl Serialize, indent: usize) -> std::io::Result<()> {
+///
+/// serde_json writes a token at a time; it writes into `scratch` (emptied first), and the
+/// escaping and the indentation then go over the whole text at once rather than over each token.
+fn indented(
+    out: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+    value: &impl Serialize,
+    indent: usize,
+) -> std::io::Result<()> {
+    scratch.clear();
+    serde_json::to_writer_pretty(&mut *scratch, value).map_err(std::io::Error::from)?;
     let mut safe = super::escape::JsonOutput::new(Indent { out, indent });
-    serde_json::to_writer_pretty(&mut safe, value).map_err(std::io::Error::from)?;
+    std::io::Write::write_all(&mut safe, scratch)?;
     safe.finish().map(drop)
 }
 

@@ -447,9 +447,14 @@ pub fn write(
             results,
         }],
     };
-    // With what a terminal or a CI log would act on escaped.
-    let mut safe = super::escape::JsonOutput::new(w);
-    serde_json::to_writer_pretty(&mut safe, &log).map_err(std::io::Error::from)?;
+    // With what a terminal or a CI log would act on escaped; serde_json writes a token at a
+    // time, and the escaping goes over 64 KB at once.
+    let safe = super::escape::JsonOutput::new(w);
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, safe);
+    serde_json::to_writer_pretty(&mut buffered, &log).map_err(std::io::Error::from)?;
+    let safe = buffered
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
     let w = safe.finish()?;
     w.write_all(b"\n")
 }
