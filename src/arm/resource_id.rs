@@ -7,9 +7,9 @@
 
 use super::hole;
 
-/// A parsed resource ID. Its parts are shared strings, the copies the thread that parsed it
-/// shares ([`shared`]): every entity of the model has an ID, and most of them repeat the
-/// subscription, resource group and type of others.
+/// A parsed resource ID. Its parts are shared strings: the model's entities each have an ID, and
+/// [`parse_shared`] gives them the copies of their parts that the thread shares, since most IDs
+/// repeat the subscription, resource group and type of others.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResourceId {
     /// The subscription, when known.
@@ -22,11 +22,6 @@ pub struct ResourceId {
     pub full_type: arcstr::ArcStr,
     /// Full name, e.g. `vnet/snet`.
     pub full_name: arcstr::ArcStr,
-}
-
-/// The copy of `text` this thread shares (see [`crate::arm::eval::shared_str`]).
-fn shared(text: &str) -> arcstr::ArcStr {
-    crate::arm::eval::shared_str(text)
 }
 
 impl ResourceId {
@@ -126,6 +121,16 @@ pub fn build(prefix: &str, full_type: &str, full_name: &str) -> Result<String, S
 
 /// Reads a resource ID. `None` when the text is not one (no leading `/`, odd segments, ...).
 pub fn parse(id: &str) -> Option<ResourceId> {
+    parse_with(id, |s| arcstr::ArcStr::from(s))
+}
+
+/// [`parse`], for an ID that is kept: its parts are the copies this thread shares
+/// ([`crate::arm::eval::shared_str`]).
+pub fn parse_shared(id: &str) -> Option<ResourceId> {
+    parse_with(id, crate::arm::eval::shared_str)
+}
+
+fn parse_with(id: &str, shared: fn(&str) -> arcstr::ArcStr) -> Option<ResourceId> {
     let id = id.trim();
     let rest = id.strip_prefix('/')?;
     let segs: Vec<&str> = rest.split('/').collect();
@@ -251,9 +256,9 @@ mod tests {
     }
 
     #[test]
-    fn ids_parsed_on_one_thread_share_their_parts() {
-        let a = parse("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a").unwrap();
-        let b = parse("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-b").unwrap();
+    fn ids_kept_on_one_thread_share_their_parts() {
+        let a = parse_shared("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a").unwrap();
+        let b = parse_shared("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-b").unwrap();
         let (sa, sb) = (a.subscription.unwrap(), b.subscription.unwrap());
         assert!(arcstr::ArcStr::ptr_eq(&sa, &sb));
         let (ga, gb) = (a.resource_group.unwrap(), b.resource_group.unwrap());

@@ -66,7 +66,7 @@ pub fn unit_part(uid: UnitId, unit: UnitInput, listed: &dyn Fn(&str) -> bool) ->
             unit: uid,
             full_type: Arc::clone(&r.full_type),
             name: r.name,
-            id: id_text.as_deref().and_then(resource_id::parse),
+            id: id_text.as_deref().and_then(resource_id::parse_shared),
             span: r.span,
             name_span: r.name_span,
             condition: r.condition,
@@ -434,7 +434,9 @@ fn vnet(e: Entity, id_text: Option<&str>) -> (Vnet, Vec<Subnet>) {
                     let Some(name) = name else { continue };
                     let sub_name = name.as_str().map(str::to_owned);
                     let id = match (id_text, &sub_name) {
-                        (Some(vid), Some(n)) => resource_id::parse(&format!("{vid}/subnets/{n}")),
+                        (Some(vid), Some(n)) => {
+                            resource_id::parse_shared(&format!("{vid}/subnets/{n}"))
+                        }
                         _ => None,
                     };
                     let full_name = match (e.name.as_str(), &sub_name) {
