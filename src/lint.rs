@@ -217,11 +217,16 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
         .iter()
         .map(|p| discover::normalize(p))
         .collect();
-    let by_absolute: BTreeMap<PathBuf, FileId> = files
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (absolute(p), FileId(i as u32)))
-        .collect();
+    // Only configuration mappings look files up by absolute path.
+    let by_absolute: BTreeMap<PathBuf, FileId> = if mappings.is_empty() {
+        BTreeMap::new()
+    } else {
+        files
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (absolute(p), FileId(i as u32)))
+            .collect()
+    };
     for m in &mappings {
         let Some(&template) = by_absolute.get(&absolute(&m.template)) else {
             continue;
