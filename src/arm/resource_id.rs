@@ -73,6 +73,17 @@ impl ResourceId {
             && compatible(&self.resource_group, &other.resource_group)
     }
 
+    /// The ID of the parent resource (a subnet's virtual network); `None` for a top-level type.
+    pub fn parent(&self) -> Option<ResourceId> {
+        let (ptype, _) = self.full_type.rsplit_once('/')?;
+        let (pname, _) = self.full_name.rsplit_once('/')?;
+        Some(ResourceId {
+            full_type: arcstr::ArcStr::from(ptype),
+            full_name: arcstr::ArcStr::from(pname),
+            ..self.clone()
+        })
+    }
+
     /// The last segment of the name.
     pub fn short_name(&self) -> &str {
         self.full_name.rsplit('/').next().unwrap_or(&self.full_name)
@@ -248,6 +259,13 @@ mod tests {
         assert_eq!(p.subscription.as_deref(), Some("s1"));
         assert_eq!(p.resource_group.as_deref(), Some("rg"));
         assert_eq!(p.short_name(), "snet");
+        let vnet = p.parent().unwrap();
+        assert_eq!(
+            (&*vnet.full_type, &*vnet.full_name),
+            ("Microsoft.Network/virtualNetworks", "vnet")
+        );
+        assert_eq!(vnet.resource_group.as_deref(), Some("rg"));
+        assert!(vnet.parent().is_none());
     }
 
     #[test]

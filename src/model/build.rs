@@ -281,14 +281,7 @@ fn short_name(e: &Entity) -> String {
 
 /// The ID of a child resource's parent.
 fn parent_id(e: &Entity) -> Option<ResourceId> {
-    let id = e.id.as_ref()?;
-    let (ptype, _) = id.full_type.rsplit_once('/')?;
-    let (pname, _) = id.full_name.rsplit_once('/')?;
-    Some(ResourceId {
-        full_type: arcstr::ArcStr::from(ptype),
-        full_name: arcstr::ArcStr::from(pname),
-        ..id.clone()
-    })
+    e.id.as_ref()?.parent()
 }
 
 /// Parents in the same unit, else in other files (as references resolve).

@@ -654,14 +654,7 @@ impl Model {
     /// A resource's parent (a compute's workspace), when the inputs declare it: in the same unit
     /// if there, else the first elsewhere.
     pub fn parent_resource(&self, e: &Entity) -> Option<&Entity> {
-        let id = e.id.as_ref()?;
-        let (ptype, _) = id.full_type.rsplit_once('/')?;
-        let (pname, _) = id.full_name.rsplit_once('/')?;
-        let parent = ResourceId {
-            full_type: arcstr::ArcStr::from(ptype),
-            full_name: arcstr::ArcStr::from(pname),
-            ..id.clone()
-        };
+        let parent = e.id.as_ref()?.parent()?;
         let list = self.resource_index.get(&parent);
         let matching = || {
             list.iter()
