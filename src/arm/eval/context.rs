@@ -169,6 +169,8 @@ pub(super) struct Inst<'a> {
     pub full_type: Arc<str>,
     pub name: Value,
     pub id: Value,
+    /// `id` parsed, once something looks the resource up by ID (`reference(resourceId(...))`).
+    pub parsed_id: std::cell::OnceCell<Option<crate::arm::resource_id::ResourceId>>,
     pub condition: Tri<bool>,
     pub existing: bool,
     pub body: Slot,

@@ -162,6 +162,7 @@ impl<'a> Evaluator<'a> {
                 full_type,
                 name,
                 id,
+                parsed_id: std::cell::OnceCell::new(),
                 condition,
                 existing,
                 body: Slot::Pending,
@@ -479,9 +480,9 @@ impl<'a> Evaluator<'a> {
         }
         let want = resource_id::parse(target)?;
         let mut candidates = self.insts.iter().enumerate().filter(|(_, inst)| {
-            inst.id
-                .as_str()
-                .and_then(resource_id::parse)
+            inst.parsed_id
+                .get_or_init(|| inst.id.as_str().and_then(resource_id::parse))
+                .as_ref()
                 .is_some_and(|id| id.matches(&want))
         });
         let first = candidates.next().map(|(i, _)| i);
