@@ -75,8 +75,14 @@ pub fn make(kind: HoleKind, label: &str, unit: u32) -> String {
 }
 
 /// Whether a string has at least one hole (or a stray marker).
+///
+/// The three markers are `EE 80 80`, `EE 80 81` and `EE 80 82` in UTF-8, and `EE` only ever
+/// starts a character: a byte search for it finds them (most strings have none at all), where a
+/// search for any of three characters would decode every character.
 pub fn has_hole(s: &str) -> bool {
-    s.contains([OPEN, CLOSE, SEP])
+    let bytes = s.as_bytes();
+    memchr::memchr_iter(0xEE, bytes)
+        .any(|i| bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0x80..=0x82)))
 }
 
 /// A decoded hole.
@@ -208,6 +214,33 @@ pub fn could_be(holed: &str, s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn has_hole_finds_each_marker_and_only_them() {
+        for marker in [OPEN, CLOSE, SEP] {
+            for s in [
+                format!("{marker}"),
+                format!("abc{marker}"),
+                format!("é{marker}x"),
+                format!("\u{E003}\u{E0FF}{marker}"),
+            ] {
+                assert!(has_hole(&s), "{s:?}");
+            }
+        }
+        // Neighbours of the markers: the same lead byte, or the same last bytes.
+        for s in [
+            "",
+            "plain",
+            "\u{E003}",
+            "\u{E040}",
+            "\u{EE00}",
+            "\u{2000}",
+            "\u{10000}",
+            "é",
+        ] {
+            assert!(!has_hole(s), "{s:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -119,15 +119,26 @@ pub fn type_name_path(full_type: &str, full_name: &str) -> Result<String, String
 pub fn build(prefix: &str, full_type: &str, full_name: &str) -> Result<String, String> {
     if full_type.eq_ignore_ascii_case("Microsoft.Resources/resourceGroups") {
         let sub = prefix.split("/resourceGroups/").next().unwrap_or(prefix);
-        return Ok(format!("{sub}/resourceGroups/{full_name}"));
+        return Ok(concat(&[sub, "/resourceGroups/", full_name]));
     }
     if full_type.eq_ignore_ascii_case("Microsoft.Resources/subscriptions") {
-        return Ok(format!("/subscriptions/{full_name}"));
+        return Ok(concat(&["/subscriptions/", full_name]));
     }
-    Ok(format!(
-        "{prefix}/providers/{}",
-        type_name_path(full_type, full_name)?
-    ))
+    Ok(concat(&[
+        prefix,
+        "/providers/",
+        &type_name_path(full_type, full_name)?,
+    ]))
+}
+
+/// The pieces one after the other, in a string of the exact size (what `format!` does for plain
+/// strings, without its formatting machinery: IDs are built for every resource).
+pub fn concat(pieces: &[&str]) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for p in pieces {
+        out.push_str(p);
+    }
+    out
 }
 
 /// Reads a resource ID. `None` when the text is not one (no leading `/`, odd segments, ...).

@@ -96,24 +96,52 @@ impl Cidr {
     /// private (RFC 1918, RFC 6598 shared, IPv6 unique local), loopback, link-local, multicast,
     /// reserved.
     pub fn is_non_public(self) -> bool {
-        let v4 = [
-            "0.0.0.0/8",
-            "10.0.0.0/8",
-            "100.64.0.0/10",
-            "127.0.0.0/8",
-            "169.254.0.0/16",
-            "172.16.0.0/12",
-            "192.168.0.0/16",
-            "224.0.0.0/4",
-            "240.0.0.0/4",
-        ];
-        let v6 = ["::1/128", "fc00::/7", "fe80::/10", "ff00::/8"];
-        let list: &[&str] = if self.is_v4() { &v4 } else { &v6 };
-        list.iter()
-            .filter_map(|s| Cidr::parse(s))
-            .any(|range| range.contains(self))
+        let list: &[Cidr] = if self.is_v4() {
+            &NON_PUBLIC_V4
+        } else {
+            &NON_PUBLIC_V6
+        };
+        list.iter().any(|range| range.contains(self))
     }
 }
+
+/// An IPv4 prefix `a.b.c.d/len`, for the tables below.
+const fn v4(a: u8, b: u8, c: u8, d: u8, len: u8) -> Cidr {
+    Cidr::V4 {
+        addr: u32::from_be_bytes([a, b, c, d]),
+        len,
+    }
+}
+
+/// An IPv6 prefix whose first 16 bits are `head` and the rest zero, or `::1/128`.
+const fn v6(head: u16, last: u16, len: u8) -> Cidr {
+    Cidr::V6 {
+        addr: ((head as u128) << 112) | last as u128,
+        len,
+    }
+}
+
+/// IPv4 space no public service has: "this network", RFC 1918 private, RFC 6598 shared, loopback,
+/// link-local, multicast, reserved.
+const NON_PUBLIC_V4: [Cidr; 9] = [
+    v4(0, 0, 0, 0, 8),
+    v4(10, 0, 0, 0, 8),
+    v4(100, 64, 0, 0, 10),
+    v4(127, 0, 0, 0, 8),
+    v4(169, 254, 0, 0, 16),
+    v4(172, 16, 0, 0, 12),
+    v4(192, 168, 0, 0, 16),
+    v4(224, 0, 0, 0, 4),
+    v4(240, 0, 0, 0, 4),
+];
+
+/// IPv6 loopback, unique local, link-local, multicast.
+const NON_PUBLIC_V6: [Cidr; 4] = [
+    v6(0, 1, 128),
+    v6(0xfc00, 0, 7),
+    v6(0xfe80, 0, 10),
+    v6(0xff00, 0, 8),
+];
 
 impl std::fmt::Display for Cidr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -126,6 +154,31 @@ impl std::fmt::Display for Cidr {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn non_public_tables_are_the_documented_ranges() {
+        use super::*;
+        let v4 = [
+            "0.0.0.0/8",
+            "10.0.0.0/8",
+            "100.64.0.0/10",
+            "127.0.0.0/8",
+            "169.254.0.0/16",
+            "172.16.0.0/12",
+            "192.168.0.0/16",
+            "224.0.0.0/4",
+            "240.0.0.0/4",
+        ];
+        let v6 = ["::1/128", "fc00::/7", "fe80::/10", "ff00::/8"];
+        let parsed = |texts: &[&str]| -> Vec<Cidr> {
+            texts
+                .iter()
+                .map(|t| Cidr::parse(t).expect("a CIDR"))
+                .collect()
+        };
+        assert_eq!(NON_PUBLIC_V4.to_vec(), parsed(&v4));
+        assert_eq!(NON_PUBLIC_V6.to_vec(), parsed(&v6));
+    }
+
     use super::*;
 
     fn c(s: &str) -> Cidr {

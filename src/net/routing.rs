@@ -183,16 +183,15 @@ pub fn internet_route(table: &RouteTable) -> Egress<'_> {
     // system route.
     let mut covered: Vec<(u64, u64)> = Vec::new();
     for route in &table.routes {
-        let prefix = match route.prop("addressPrefix") {
+        let cidr = match route.prop("addressPrefix") {
             Field::Absent => continue,
             Field::Present(v) => match v.as_known_str() {
-                Some(s) => s.to_owned(),
+                Some(s) => Cidr::parse(s),
                 None => return unknown_route(table, route, v.deep_unknown(), "address prefix"),
             },
         };
-        let covers_all =
-            matches!(Cidr::parse(&prefix), Some(c @ Cidr::V4 { .. }) if c.prefix_len() == 0);
-        let concerns_internet = match Cidr::parse(&prefix) {
+        let covers_all = matches!(cidr, Some(c @ Cidr::V4 { .. }) if c.prefix_len() == 0);
+        let concerns_internet = match cidr {
             Some(c) => c.is_v4() && !c.is_non_public(),
             // A service tag: a part of public address space.
             None => true,
@@ -210,7 +209,7 @@ pub fn internet_route(table: &RouteTable) -> Egress<'_> {
             },
             Field::Absent => continue,
         };
-        if let Some(Cidr::V4 { addr, len }) = Cidr::parse(&prefix) {
+        if let Some(Cidr::V4 { addr, len }) = cidr {
             let size = 1u64 << (32 - u32::from(len));
             let start = u64::from(addr) & !(size - 1);
             covered.push((start, start + size - 1));

@@ -113,27 +113,29 @@ pub(super) struct Scope {
 impl Scope {
     /// The ID prefix resources of this scope get.
     pub fn id_prefix(&self) -> Result<String, Arc<Unknown>> {
-        let text = |v: &Value| -> Result<String, Arc<Unknown>> {
+        use crate::arm::resource_id::concat;
+        fn text(v: &Value) -> Result<&str, Arc<Unknown>> {
             match v.as_str() {
-                Some(s) => Ok(s.to_owned()),
+                Some(s) => Ok(s),
                 None => Err(v
                     .as_unknown()
                     .cloned()
                     .unwrap_or_else(|| Unknown::new("the deployment scope is not a string"))),
             }
-        };
+        }
         Ok(match self.kind {
             ScopeKind::Tenant => String::new(),
-            ScopeKind::ManagementGroup => format!(
-                "/providers/Microsoft.Management/managementGroups/{}",
-                text(&self.management_group)?
-            ),
-            ScopeKind::Subscription => format!("/subscriptions/{}", text(&self.subscription)?),
-            ScopeKind::ResourceGroup => format!(
-                "/subscriptions/{}/resourceGroups/{}",
+            ScopeKind::ManagementGroup => concat(&[
+                "/providers/Microsoft.Management/managementGroups/",
+                text(&self.management_group)?,
+            ]),
+            ScopeKind::Subscription => concat(&["/subscriptions/", text(&self.subscription)?]),
+            ScopeKind::ResourceGroup => concat(&[
+                "/subscriptions/",
                 text(&self.subscription)?,
-                text(&self.resource_group)?
-            ),
+                "/resourceGroups/",
+                text(&self.resource_group)?,
+            ]),
         })
     }
 }

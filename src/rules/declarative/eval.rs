@@ -120,6 +120,43 @@ fn member<'a>(node: Node<'a>, key: &str) -> Child<'a> {
     }
 }
 
+/// What a path of names and indexes only (`@.properties.computeType`, the common query) selects:
+/// at most one node, found without the lists of the general walk. `None` for any other path.
+fn singular_path<'a>(segments: &'a [Segment], start: Node<'a>) -> Option<Nodes<'a>> {
+    let singular =
+        |s: &Segment| matches!(s, Segment::Selector(Selector::Name(_) | Selector::Index(_)));
+    if !segments.iter().all(singular) {
+        return None;
+    }
+    let mut node = start;
+    for segment in segments {
+        let child = match segment {
+            Segment::Selector(Selector::Name(key)) => member(node, key),
+            Segment::Selector(Selector::Index(i)) => element(node, *i),
+            _ => return None,
+        };
+        match child {
+            Child::Found(n) => node = n,
+            Child::Missing => {
+                return Some(Nodes {
+                    nodes: Vec::new(),
+                    unknown: None,
+                })
+            }
+            Child::Unknown(u) => {
+                return Some(Nodes {
+                    nodes: Vec::new(),
+                    unknown: Some(u),
+                })
+            }
+        }
+    }
+    Some(Nodes {
+        nodes: vec![node],
+        unknown: None,
+    })
+}
+
 fn element(node: Node<'_>, index: i64) -> Child<'_> {
     let Node::Value(v) = node else {
         return Child::Missing;
@@ -518,6 +555,9 @@ impl<'a> Eval<'a> {
     }
 
     fn segments(&self, segments: &'a [Segment], start: Node<'a>) -> Nodes<'a> {
+        if let Some(nodes) = singular_path(segments, start) {
+            return nodes;
+        }
         let mut current = vec![start];
         let mut unknown = None;
         for segment in segments {
