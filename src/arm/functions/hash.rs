@@ -51,8 +51,36 @@ fn hashed(name: &str, args: &[Value], cx: &FnCtx, f: impl Fn(&str) -> String) ->
 
 /// A new hole for the result of `name` over `input` (text with holes): the same for the same input.
 pub(super) fn derived_hole(name: &str, input: &str, cx: &FnCtx) -> Value {
-    let label = hex(&sha1(format!("{name}\n{input}").as_bytes())[..8]);
+    let key = crate::arm::resource_id::concat(&[name, "\n", input]);
+    let label = derived_label(key);
     Value::str(hole::make(HoleKind::Derived, &label, cx.unit), cx.span)
+}
+
+/// How many recent labels each thread keeps.
+const RECENT_LABELS: usize = 16;
+
+thread_local! {
+    /// The labels of the last derived holes this thread made, by their input: templates call
+    /// `uniqueString(resourceGroup().id)` once per name, and a SHA-1 costs more than a look here.
+    static LABELS: std::cell::RefCell<std::collections::VecDeque<(String, String)>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// The label of a derived hole over `key` (`name`, newline, input): the first 8 bytes of its
+/// SHA-1, in hex.
+fn derived_label(key: String) -> String {
+    LABELS.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        if let Some((_, label)) = recent.iter().find(|(k, _)| *k == key) {
+            return label.clone();
+        }
+        let label = hex(&sha1(key.as_bytes())[..8]);
+        if recent.len() == RECENT_LABELS {
+            recent.pop_front();
+        }
+        recent.push_back((key, label.clone()));
+        label
+    })
 }
 
 /// The 64-bit Murmur-style hash ARM's `uniqueString` uses (seed 0).
@@ -304,6 +332,22 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_ne!(Some(a), other.as_str());
+    }
+
+    #[test]
+    fn derived_labels_are_the_same_remembered_or_not() {
+        let direct = |key: &str| hex(&sha1(key.as_bytes())[..8]);
+        let keys: Vec<String> = (0..RECENT_LABELS + 5)
+            .map(|i| format!("uniqueString\nrg-{i}"))
+            .collect();
+        // Made, remembered, then forgotten as more are made: the label never changes.
+        for _ in 0..2 {
+            for key in &keys {
+                assert_eq!(derived_label(key.clone()), direct(key));
+                assert_eq!(derived_label(key.clone()), direct(key));
+            }
+        }
+        assert_ne!(direct(&keys[0]), direct(&keys[1]));
     }
 
     #[test]

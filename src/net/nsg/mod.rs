@@ -157,7 +157,69 @@ fn unknown_of(v: &Value, what: &str) -> Arc<Unknown> {
 
 /// A string property; an empty string counts as absent (templates write `""` for "use the plural
 /// form", and Azure accepts it).
-fn string_field(rule: &NsgRule, key: &str) -> Option<Tri<String>> {
+/// The properties of a rule that [`RuleFields::read`] reads.
+const RULE_KEYS: [&str; 14] = [
+    "priority",
+    "direction",
+    "access",
+    "protocol",
+    "sourceApplicationSecurityGroups",
+    "sourceAddressPrefix",
+    "sourceAddressPrefixes",
+    "sourcePortRange",
+    "sourcePortRanges",
+    "destinationApplicationSecurityGroups",
+    "destinationAddressPrefix",
+    "destinationAddressPrefixes",
+    "destinationPortRange",
+    "destinationPortRanges",
+];
+
+/// A rule's properties, read as [`NsgRule::prop`] reads them. A closed `properties` object (the
+/// usual case) is gone through once for all of [`RULE_KEYS`], rather than once per key.
+struct Props<'r> {
+    rule: &'r NsgRule,
+    /// Per key of [`RULE_KEYS`], its last member (keys compare case-insensitively, the last
+    /// wins); `None` when `properties` is not a closed object.
+    slots: Option<[Option<&'r Value>; RULE_KEYS.len()]>,
+}
+
+impl<'r> Props<'r> {
+    fn of(rule: &'r NsgRule) -> Self {
+        let slots = match rule.body.get("properties").map(|p| &p.kind) {
+            Some(Kind::Object(o)) if o.open().is_none() => {
+                let mut slots = [None; RULE_KEYS.len()];
+                for (key, value) in o.entries() {
+                    if let Some(i) = RULE_KEYS
+                        .iter()
+                        .position(|k| k.len() == key.len() && k.eq_ignore_ascii_case(key))
+                    {
+                        slots[i] = Some(value);
+                    }
+                }
+                Some(slots)
+            }
+            _ => None,
+        };
+        Props { rule, slots }
+    }
+
+    fn name(&self) -> &str {
+        &self.rule.name
+    }
+
+    fn prop(&self, key: &str) -> Field {
+        match (&self.slots, RULE_KEYS.iter().position(|k| *k == key)) {
+            (Some(slots), Some(i)) => match slots[i] {
+                Some(v) if !v.is_null() => Field::Present(v.clone()),
+                _ => Field::Absent,
+            },
+            _ => self.rule.prop(key),
+        }
+    }
+}
+
+fn string_field(rule: &Props<'_>, key: &str) -> Option<Tri<String>> {
     match rule.prop(key) {
         Field::Absent => None,
         Field::Present(v) => match v.as_known_str() {
@@ -200,7 +262,7 @@ pub const DESTINATION: SideKeys = SideKeys {
 /// The values of a singular / plural pair (`sourceAddressPrefix` / `sourceAddressPrefixes`),
 /// each read by `parse`; `what` names them when one does not read ("address prefix").
 fn list_field<T>(
-    rule: &NsgRule,
+    rule: &Props<'_>,
     singular: &str,
     plural: &str,
     what: &str,
@@ -237,7 +299,7 @@ fn list_field<T>(
     if texts.is_empty() {
         return Tri::Unknown(Unknown::new(format!(
             "rule `{}` has neither `{singular}` nor `{plural}`",
-            rule.name
+            rule.name()
         )));
     }
     let mut out = Vec::with_capacity(texts.len());
@@ -247,7 +309,7 @@ fn list_field<T>(
             None => {
                 return Tri::Unknown(Unknown::new(format!(
                     "rule `{}` has an invalid {what} `{s}`",
-                    rule.name
+                    rule.name()
                 )))
             }
         }
@@ -255,12 +317,12 @@ fn list_field<T>(
     Tri::Known(out)
 }
 
-fn prefixes(rule: &NsgRule, keys: &SideKeys) -> Tri<Vec<Prefix>> {
+fn prefixes(rule: &Props<'_>, keys: &SideKeys) -> Tri<Vec<Prefix>> {
     if let Field::Present(v) = rule.prop(keys.asgs) {
         if v.as_array().is_none_or(|a| !a.is_empty()) {
             return Tri::Unknown(Unknown::new(format!(
                 "rule `{}` matches application security groups, whose members are not known offline",
-                rule.name
+                rule.name()
             )));
         }
     }
@@ -273,7 +335,7 @@ fn prefixes(rule: &NsgRule, keys: &SideKeys) -> Tri<Vec<Prefix>> {
     )
 }
 
-fn ports(rule: &NsgRule, keys: &SideKeys) -> Tri<Ports> {
+fn ports(rule: &Props<'_>, keys: &SideKeys) -> Tri<Ports> {
     list_field(rule, keys.port, keys.ports, "port range", Ports::parse_one).map(Ports)
 }
 
@@ -289,6 +351,8 @@ impl<'m> RuleView<'m> {
 impl RuleFields {
     /// Reads the fields of a rule.
     pub fn read(rule: &NsgRule) -> Self {
+        let props = Props::of(rule);
+        let rule = &props;
         let priority = match rule.prop("priority") {
             Field::Present(v) => match v.as_int() {
                 Some(n) => Tri::Known(n),
@@ -296,7 +360,7 @@ impl RuleFields {
             },
             Field::Absent => Tri::Unknown(Unknown::new(format!(
                 "rule `{}` has no priority",
-                rule.name
+                rule.name()
             ))),
         };
         let direction = match string_field(rule, "direction") {
@@ -309,7 +373,7 @@ impl RuleFields {
             Some(Tri::Unknown(u)) => Tri::Unknown(u),
             _ => Tri::Unknown(Unknown::new(format!(
                 "rule `{}` has no valid direction",
-                rule.name
+                rule.name()
             ))),
         };
         let access = match string_field(rule, "access") {
@@ -318,7 +382,7 @@ impl RuleFields {
             Some(Tri::Unknown(u)) => Tri::Unknown(u),
             _ => Tri::Unknown(Unknown::new(format!(
                 "rule `{}` has no valid access",
-                rule.name
+                rule.name()
             ))),
         };
         let protocols = match string_field(rule, "protocol") {
@@ -327,13 +391,13 @@ impl RuleFields {
                 Some(p) => Tri::Known(vec![p]),
                 None => Tri::Unknown(Unknown::new(format!(
                     "rule `{}` has an invalid protocol `{s}`",
-                    rule.name
+                    rule.name()
                 ))),
             },
             Some(Tri::Unknown(u)) => Tri::Unknown(u),
             None => Tri::Unknown(Unknown::new(format!(
                 "rule `{}` has no protocol",
-                rule.name
+                rule.name()
             ))),
         };
         RuleFields {

@@ -281,3 +281,47 @@ fn port_sets_cover() {
     assert_eq!(Ports::parse_one("20-10"), None);
     assert_eq!(Ports::parse_one(" 22 "), Some((22, 22)));
 }
+
+/// The one-pass reading of a rule's properties gives what reading each property on its own
+/// gives, whatever `properties` is.
+#[test]
+fn properties_read_in_one_pass_as_one_by_one() {
+    let open = Value {
+        kind: crate::arm::value::Kind::Object(crate::arm::value::Object::new(
+            vec![("priority".into(), Value::int(100, Span::NONE))],
+            Some(crate::arm::value::Unknown::new("runtime state of `nsg`")),
+        )),
+        span: Span::NONE,
+    };
+    let bodies = vec![
+        // Keys in another case, twice (the last wins), null and empty values.
+        Value::from_serde(
+            &json!({"properties": {"Priority": 100, "PRIORITY": 200, "direction": null,
+                "access": "", "sourceAddressPrefixes": ["10.0.0.0/8"], "extra": 1}}),
+            Span::NONE,
+        ),
+        Value::from_serde(&json!({"properties": null}), Span::NONE),
+        Value::from_serde(&json!({"properties": "text"}), Span::NONE),
+        Value::from_serde(&json!({"name": "no properties"}), Span::NONE),
+        Value::from_serde(&json!("not an object"), Span::NONE),
+        Value::unknown("parameter `rules` has no value", Span::NONE),
+        Value::object(vec![("properties".into(), open)], Span::NONE),
+    ];
+    for body in bodies {
+        let r = NsgRule::new(
+            UnitId(0),
+            "r".into(),
+            Span::NONE,
+            Tri::Known(true),
+            body.clone(),
+        );
+        let props = Props::of(&r);
+        for key in RULE_KEYS {
+            assert_eq!(
+                format!("{:?}", props.prop(key)),
+                format!("{:?}", r.prop(key)),
+                "{key} of {body:?}"
+            );
+        }
+    }
+}
