@@ -71,7 +71,20 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Skips whitespace and comments; `None` at an unterminated comment or a lone `/`.
+    ///
+    /// Half the calls find a token at once (`:` after a name, `,` after a value): they return
+    /// here, without a call.
+    #[inline(always)]
     fn skip_trivia(&mut self) -> Option<()> {
+        match self.peek() {
+            Some(b' ' | b'\t' | b'\n' | b'\r' | b'/') => self.skip_trivia_run(),
+            _ => Some(()),
+        }
+    }
+
+    /// [`Parser::skip_trivia`] where there is some.
+    #[inline(never)]
+    fn skip_trivia_run(&mut self) -> Option<()> {
         loop {
             // Indentation comes in runs of spaces: read eight bytes at a time, up to the first
             // that is not a space.
@@ -281,10 +294,11 @@ impl<'a> Parser<'a, '_> {
         let body = start + 1;
         let mut i = body;
         let b = self.bytes;
-        // The common case: no escape before the closing quote. The next quote or backslash is
-        // found with SIMD; the bytes before it must hold no control character.
-        i += memchr::memchr2(b'"', b'\\', &b[i..])?;
-        if has_control(&b[body..i]) {
+        // The common case: no escape before the closing quote. The first quote, backslash or
+        // control character is found eight bytes at a time; a control character ends the fast
+        // path.
+        i = special_byte(b, i)?;
+        if b[i] < 0x20 {
             return None;
         }
         if b[i] == b'"' {
@@ -354,6 +368,37 @@ impl<'a> Parser<'a, '_> {
     }
 }
 
+/// The index of the first byte from `i` on that a string's fast path stops at: `"`, `\\` or a
+/// control character (which JSON strings may not hold). `None` when there is none.
+///
+/// Eight bytes at a time: in each word, the classic tests for a zero byte (after an XOR with the
+/// quote or the backslash) and for a byte below 0x20 flag the lowest matching byte exactly (a
+/// borrow can only flag bytes above a true match), so the lowest flag of the three is the first
+/// special byte.
+fn special_byte(b: &[u8], mut i: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_le_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
+    const SPACES: u64 = u64::from_le_bytes([0x20; 8]);
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    while let Some(word) = b.get(i..i + 8) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let w = u64::from_le_bytes(eight);
+        let flags =
+            zero(w ^ QUOTES) | zero(w ^ BACKSLASHES) | (w.wrapping_sub(SPACES) & !w & HIGHS);
+        if flags != 0 {
+            return Some(i + (flags.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map(|n| i + n)
+}
+
 /// Whether the bytes hold a control character, which JSON strings may not (written to vectorise:
 /// no early exit).
 fn has_control(bytes: &[u8]) -> bool {
@@ -389,5 +434,35 @@ fn value_end(v: &Value<'_>) -> usize {
         Value::Object(o) => o.range.end,
         Value::Array(a) => a.range.end,
         Value::NullKeyword(n) => n.range.end,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::special_byte;
+    use proptest::prelude::*;
+
+    fn naive(b: &[u8], i: usize) -> Option<usize> {
+        (i..b.len()).find(|&j| b[j] == b'"' || b[j] == b'\\' || b[j] < 0x20)
+    }
+
+    proptest! {
+        /// The word-at-a-time search finds what a byte-by-byte one finds, from any start, in
+        /// bytes weighted towards the interesting ones (and high bytes, which a borrow could
+        /// confuse).
+        #[test]
+        fn special_byte_is_the_first_quote_backslash_or_control(
+            bytes in proptest::collection::vec(
+                prop_oneof![
+                    Just(b'"'), Just(b'\\'), Just(0x1f_u8), Just(0x00_u8), Just(0x20_u8),
+                    Just(0x21_u8), Just(0x80_u8), Just(0xff_u8), Just(0x5b_u8), Just(0xa2_u8),
+                    any::<u8>(), b'a'..=b'z', b'a'..=b'z', b'a'..=b'z',
+                ],
+                0..40,
+            ),
+            start in 0usize..44,
+        ) {
+            prop_assert_eq!(special_byte(&bytes, start), naive(&bytes, start));
+        }
     }
 }
