@@ -12,7 +12,8 @@ pub const MAX_EXPR_DEPTH: usize = 128;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
-    Str(Arc<str>),
+    /// A string literal, shared with the values made from it.
+    Str(arcstr::ArcStr),
     Int(i64),
     Float(f64),
     Bool(bool),
@@ -275,7 +276,7 @@ impl<'s> Parser<'s> {
             if self.src.get(end + 1) != Some(&b'\'') {
                 let text = &self.text[self.pos..end];
                 self.pos = end + 1;
-                return Ok(Expr::Str(Arc::from(text)));
+                return Ok(Expr::Str(arcstr::ArcStr::from(text)));
             }
         }
         let mut out = String::new();
@@ -296,7 +297,7 @@ impl<'s> Parser<'s> {
                         self.pos += 1;
                         seg = self.pos;
                     } else {
-                        return Ok(Expr::Str(Arc::from(out)));
+                        return Ok(Expr::Str(arcstr::ArcStr::from(out)));
                     }
                 }
                 Some(_) => self.pos += 1,

@@ -72,19 +72,10 @@ impl<'a> Parser<'a, '_> {
 
     /// Skips whitespace and comments; `None` at an unterminated comment or a lone `/`.
     ///
-    /// Half the calls find a token at once (`:` after a name, `,` after a value): they return
-    /// here, without a call.
+    /// Inlined where it is called: most calls skip nothing or one line break and its
+    /// indentation. Comments are read out of line.
     #[inline(always)]
     fn skip_trivia(&mut self) -> Option<()> {
-        match self.peek() {
-            Some(b' ' | b'\t' | b'\n' | b'\r' | b'/') => self.skip_trivia_run(),
-            _ => Some(()),
-        }
-    }
-
-    /// [`Parser::skip_trivia`] where there is some.
-    #[inline(never)]
-    fn skip_trivia_run(&mut self) -> Option<()> {
         loop {
             // Indentation comes in runs of spaces: read eight bytes at a time, up to the first
             // that is not a space.
@@ -100,37 +91,45 @@ impl<'a> Parser<'a, '_> {
             }
             match self.peek() {
                 Some(b' ' | b'\t' | b'\n' | b'\r') => self.at += 1,
-                Some(b'/') => match self.bytes.get(self.at + 1) {
-                    Some(b'/') => {
-                        let start = self.at;
-                        // Up to the end of the line (`\n` or `\r`), as jsonc-parser reads it.
-                        let end = self.bytes[start..]
-                            .iter()
-                            .position(|&b| b == b'\n' || b == b'\r')
-                            .map_or(self.bytes.len(), |i| start + i);
-                        self.comments.push(Comment {
-                            start,
-                            end,
-                            text: self.text[start + 2..end].to_owned(),
-                        });
-                        self.at = end;
-                    }
-                    Some(b'*') => {
-                        let start = self.at;
-                        let close = find(&self.bytes[start + 2..], b"*/")?;
-                        let end = start + 2 + close + 2;
-                        self.comments.push(Comment {
-                            start,
-                            end,
-                            text: self.text[start + 2..end - 2].to_owned(),
-                        });
-                        self.at = end;
-                    }
-                    _ => return None,
-                },
+                Some(b'/') => self.comment()?,
                 _ => return Some(()),
             }
         }
+    }
+
+    /// Reads the comment at a `/`; `None` at an unterminated comment or a lone `/`.
+    #[cold]
+    #[inline(never)]
+    fn comment(&mut self) -> Option<()> {
+        let start = self.at;
+        let end = match self.bytes.get(start + 1) {
+            Some(b'/') => {
+                // Up to the end of the line (`\n` or `\r`), as jsonc-parser reads it.
+                let end = self.bytes[start..]
+                    .iter()
+                    .position(|&b| b == b'\n' || b == b'\r')
+                    .map_or(self.bytes.len(), |i| start + i);
+                self.comments.push(Comment {
+                    start,
+                    end,
+                    text: self.text[start + 2..end].to_owned(),
+                });
+                end
+            }
+            Some(b'*') => {
+                let close = find(&self.bytes[start + 2..], b"*/")?;
+                let end = start + 2 + close + 2;
+                self.comments.push(Comment {
+                    start,
+                    end,
+                    text: self.text[start + 2..end - 2].to_owned(),
+                });
+                end
+            }
+            _ => return None,
+        };
+        self.at = end;
+        Some(())
     }
 
     fn value(&mut self) -> Option<Value<'a>> {

@@ -142,7 +142,7 @@ impl<'a> Evaluator<'a> {
             );
         }
         match e {
-            Expr::Str(s) => Value::str(Arc::clone(s), span),
+            Expr::Str(s) => Value::str(s.clone(), span),
             Expr::Int(n) => Value::int(*n, span),
             Expr::Float(f) => Value::float(*f, span),
             Expr::Bool(b) => Value::bool(*b, span),
@@ -379,7 +379,7 @@ impl<'a> Evaluator<'a> {
                     let params = params
                         .iter()
                         .map(|p| match p {
-                            Expr::Str(s) => Some(Arc::clone(s)),
+                            Expr::Str(s) => Some(Arc::<str>::from(s.as_str())),
                             _ => None,
                         })
                         .collect::<Option<Vec<_>>>()?;
