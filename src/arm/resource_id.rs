@@ -92,21 +92,22 @@ impl ResourceId {
 
 /// Interleaves a full type and a full name: `A.B/x/y` + `n/m` → `A.B/x/n/y/m`.
 pub fn type_name_path(full_type: &str, full_name: &str) -> Result<String, String> {
-    let mut types = full_type.split('/');
-    let namespace = types.next().unwrap_or_default();
-    let types: Vec<&str> = types.collect();
-    let names: Vec<&str> = full_name.split('/').collect();
-    if types.is_empty() || types.len() != names.len() {
+    let (namespace, types) = full_type.split_once('/').unwrap_or((full_type, ""));
+    let type_count = if full_type.contains('/') {
+        types.split('/').count()
+    } else {
+        0
+    };
+    let name_count = full_name.split('/').count();
+    if type_count == 0 || type_count != name_count {
         return Err(format!(
-            "name `{}` has {} segment(s) but type `{full_type}` needs {}",
+            "name `{}` has {name_count} segment(s) but type `{full_type}` needs {type_count}",
             hole::display(full_name),
-            names.len(),
-            types.len()
         ));
     }
     let mut out = String::with_capacity(full_type.len() + full_name.len() + 8);
     out.push_str(namespace);
-    for (t, n) in types.iter().zip(&names) {
+    for (t, n) in types.split('/').zip(full_name.split('/')) {
         out.push('/');
         out.push_str(t);
         out.push('/');
@@ -221,6 +222,31 @@ fn parse_with(id: &str, shared: fn(&str) -> arcstr::ArcStr) -> Option<ResourceId
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn type_name_paths_pair_type_and_name_segments() {
+        assert_eq!(
+            type_name_path("Microsoft.Network/virtualNetworks/subnets", "vnet/snet").as_deref(),
+            Ok("Microsoft.Network/virtualNetworks/vnet/subnets/snet")
+        );
+        assert_eq!(
+            type_name_path("Microsoft.Network/virtualNetworks", "vnet").as_deref(),
+            Ok("Microsoft.Network/virtualNetworks/vnet")
+        );
+        // An empty segment is a segment.
+        assert_eq!(
+            type_name_path("Microsoft.Foo/", "x").as_deref(),
+            Ok("Microsoft.Foo//x")
+        );
+        assert_eq!(
+            type_name_path("Microsoft.Network/virtualNetworks/subnets", "snet"),
+            Err("name `snet` has 1 segment(s) but type `Microsoft.Network/virtualNetworks/subnets` needs 2".to_owned())
+        );
+        assert_eq!(
+            type_name_path("Microsoft.Network", "x"),
+            Err("name `x` has 1 segment(s) but type `Microsoft.Network` needs 0".to_owned())
+        );
+    }
     use crate::arm::hole::{make, HoleKind};
 
     #[test]
