@@ -515,9 +515,17 @@ type Resolved = HashMap<(EntityKind, UnitId, arcstr::ArcStr), Resolution>;
 /// Entries by the hash of a resource key ([`ResourceId::key_hash`]), sorted: 8 bytes of key per
 /// entry and no allocation per key. A hash may stand for more than one key, so whoever reads an
 /// entry checks the entity's ID.
+///
+/// A directory by the top bits of the hash (about one bucket per four entries) narrows a look-up
+/// to a few neighbouring entries: a binary search over the whole table would touch a cache line
+/// per step.
 #[derive(Debug)]
 struct KeyTable<T> {
     entries: Vec<(u64, T)>,
+    /// How many top bits of a hash pick its bucket.
+    bits: u32,
+    /// The first entry of each bucket, and the number of entries at the end.
+    directory: Vec<u32>,
 }
 
 /// Entities (kind and position) by resource key.
@@ -530,6 +538,8 @@ impl<T> Default for KeyTable<T> {
     fn default() -> Self {
         KeyTable {
             entries: Vec::new(),
+            bits: 0,
+            directory: vec![0, 0],
         }
     }
 }
@@ -537,15 +547,46 @@ impl<T> Default for KeyTable<T> {
 impl<T: Copy + Ord> KeyTable<T> {
     fn new(mut entries: Vec<(u64, T)>) -> Self {
         entries.sort_unstable();
-        KeyTable { entries }
+        // About four entries per bucket: log2(len / 4), at most 2^20 buckets.
+        let bits = (entries.len() / 4).checked_ilog2().map_or(0, |b| b.min(20));
+        let buckets = 1usize << bits;
+        let mut directory = Vec::with_capacity(buckets + 1);
+        let mut i = 0;
+        for b in 0..buckets {
+            while i < entries.len() && bucket(entries[i].0, bits) < b {
+                i += 1;
+            }
+            directory.push(i as u32);
+        }
+        directory.push(entries.len() as u32);
+        KeyTable {
+            entries,
+            bits,
+            directory,
+        }
     }
 
     /// The entries whose key hashes as `id`'s does, in order.
     fn get(&self, id: &ResourceId) -> &[(u64, T)] {
-        let hash = id.key_hash();
-        let start = self.entries.partition_point(|(h, _)| *h < hash);
-        let len = self.entries[start..].partition_point(|(h, _)| *h == hash);
-        &self.entries[start..start + len]
+        self.by_hash(id.key_hash())
+    }
+
+    fn by_hash(&self, hash: u64) -> &[(u64, T)] {
+        let b = bucket(hash, self.bits);
+        let (lo, hi) = (self.directory[b] as usize, self.directory[b + 1] as usize);
+        let near = &self.entries[lo..hi];
+        let start = near.partition_point(|(h, _)| *h < hash);
+        let len = near[start..].partition_point(|(h, _)| *h == hash);
+        &near[start..start + len]
+    }
+}
+
+/// The bucket of a hash: its top `bits` bits.
+fn bucket(hash: u64, bits: u32) -> usize {
+    if bits == 0 {
+        0
+    } else {
+        (hash >> (64 - bits)) as usize
     }
 }
 
