@@ -151,7 +151,8 @@ pub(super) struct Ctx<'a> {
     pub vars: NameMap<VarSlot<'a>>,
     /// `namespace.member` (lowercase) → the member's definition.
     pub functions: NameMap<&'a ast::Object<'a>>,
-    pub scope: Scope,
+    /// Shared: every resource without a scope of its own, and every `resourceGroup()`, reads it.
+    pub scope: Arc<Scope>,
     pub resources: Vec<InstId>,
     /// languageVersion 2.0 symbolic name (lowercase) → instances.
     pub symbols: NameMap<Vec<InstId>>,
@@ -379,7 +380,7 @@ impl<'a> Evaluator<'a> {
             params,
             vars,
             functions,
-            scope,
+            scope: Arc::new(scope),
             resources: Vec::new(),
             symbols: NameMap::default(),
             outputs: Slot::Pending,

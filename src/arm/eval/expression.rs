@@ -601,16 +601,17 @@ impl<'a> Evaluator<'a> {
             );
         }
         let id = match (scope.subscription.as_str(), scope.resource_group.as_str()) {
-            (Some(s), Some(g)) => {
-                Value::str(format!("/subscriptions/{s}/resourceGroups/{g}"), span)
-            }
+            (Some(s), Some(g)) => Value::str(
+                crate::arm::resource_id::concat(&["/subscriptions/", s, "/resourceGroups/", g]),
+                span,
+            ),
             _ => Value::unknown("the resource group is not known", span),
         };
         open_scope_object(
             vec![
                 ("id", id),
-                ("name", scope.resource_group),
-                ("location", scope.location),
+                ("name", scope.resource_group.clone()),
+                ("location", scope.location.clone()),
                 (
                     "type",
                     Value::str("Microsoft.Resources/resourceGroups", span),
@@ -630,8 +631,8 @@ impl<'a> Evaluator<'a> {
         open_scope_object(
             vec![
                 ("id", id),
-                ("subscriptionId", scope.subscription),
-                ("tenantId", scope.tenant),
+                ("subscriptionId", scope.subscription.clone()),
+                ("tenantId", scope.tenant.clone()),
             ],
             "the subscription",
             span,

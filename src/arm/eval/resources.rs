@@ -197,8 +197,16 @@ impl<'a> Evaluator<'a> {
 
     /// The scope a declaration deploys to: its context's, or the one its `subscriptionId` /
     /// `resourceGroup` members name (nested deployments, `existing` resources).
-    fn declared_scope(&mut self, ctx: CtxId, decl: &'a ast::Object<'a>, env: &Env<'_>) -> Scope {
-        let mut scope = self.ctxs[ctx].scope.clone();
+    fn declared_scope(
+        &mut self,
+        ctx: CtxId,
+        decl: &'a ast::Object<'a>,
+        env: &Env<'_>,
+    ) -> Arc<Scope> {
+        if decl.member("subscriptionId").is_none() && decl.member("resourceGroup").is_none() {
+            return Arc::clone(&self.ctxs[ctx].scope);
+        }
+        let mut scope = Scope::clone(&self.ctxs[ctx].scope);
         if let Some(sub) = decl.member("subscriptionId") {
             let v = self.eval_node(sub, env);
             scope.subscription = v;
@@ -212,7 +220,7 @@ impl<'a> Evaluator<'a> {
             scope.kind = ScopeKind::ResourceGroup;
             scope.location = self.hole(HoleKind::Location, "", Span::NONE);
         }
-        scope
+        Arc::new(scope)
     }
 
     fn resource_id_of(
@@ -337,7 +345,7 @@ impl<'a> Evaluator<'a> {
             .member_object("expressionEvaluationOptions")
             .and_then(|o| o.member_str("scope"))
             .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
-        let mut scope = self.declared_scope(parent, decl, &env);
+        let mut scope = Scope::clone(&self.declared_scope(parent, decl, &env));
         if decl.member("resourceGroup").is_none()
             && decl.member("subscriptionId").is_some()
             && self.ctxs[parent].scope.kind != ScopeKind::ResourceGroup
