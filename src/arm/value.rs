@@ -544,12 +544,20 @@ impl Value {
 impl Object {
     /// A member, compared ASCII case-insensitively; the last one wins.
     pub fn get(&self, key: &str) -> Option<&Value> {
+        let key = key.as_bytes();
         self.entries()
             .iter()
             .rev()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .find(|(k, _)| same_key(k.as_bytes(), key))
             .map(|(_, v)| v)
     }
+}
+
+/// Whether two member names are the same, ASCII case-insensitively. Names are nearly always
+/// written as the API spells them: an exact comparison (which stops at the first differing byte)
+/// answers most look-ups before the case-insensitive one.
+fn same_key(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && (a == b || a.eq_ignore_ascii_case(b))
 }
 
 impl Array {
@@ -608,6 +616,26 @@ pub fn open_object(open: &Arc<Unknown>, span: Span) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn members_are_found_case_insensitively_and_the_last_wins() {
+        let obj = Value::object(
+            vec![
+                ("Priority".into(), Value::int(1, Span::NONE)),
+                ("priorITY".into(), Value::int(2, Span::NONE)),
+                ("protocol".into(), Value::int(3, Span::NONE)),
+                ("prioritz".into(), Value::int(4, Span::NONE)),
+            ],
+            Span::NONE,
+        );
+        let int = |key: &str| obj.get(key).and_then(Value::as_int);
+        assert_eq!(int("priority"), Some(2));
+        assert_eq!(int("PRIORITY"), Some(2));
+        assert_eq!(int("Protocol"), Some(3));
+        assert_eq!(int("prioritz"), Some(4));
+        assert_eq!(int("priorit"), None);
+        assert_eq!(int("priorityy"), None);
+    }
 
     fn s(x: &str) -> Value {
         Value::str(x, Span::NONE)
