@@ -92,11 +92,9 @@ impl ResourceId {
 
 /// Interleaves a full type and a full name: `A.B/x/y` + `n/m` → `A.B/x/n/y/m`.
 pub fn type_name_path(full_type: &str, full_name: &str) -> Result<String, String> {
-    let (namespace, types) = full_type.split_once('/').unwrap_or((full_type, ""));
-    let type_count = if full_type.contains('/') {
-        slash_segments(types).count()
-    } else {
-        0
+    let (namespace, types, type_count) = match full_type.split_once('/') {
+        Some((namespace, types)) => (namespace, types, slash_segments(types).count()),
+        None => (full_type, "", 0),
     };
     let name_count = slash_segments(full_name).count();
     if type_count == 0 || type_count != name_count {

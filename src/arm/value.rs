@@ -556,7 +556,7 @@ impl Object {
 /// Whether two member names are the same, ASCII case-insensitively. Names are nearly always
 /// written as the API spells them: an exact comparison (which stops at the first differing byte)
 /// answers most look-ups before the case-insensitive one.
-fn same_key(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_key(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && (a == b || a.eq_ignore_ascii_case(b))
 }
 

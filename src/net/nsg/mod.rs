@@ -192,7 +192,7 @@ impl<'r> Props<'r> {
                 for (key, value) in o.entries() {
                     if let Some(i) = RULE_KEYS
                         .iter()
-                        .position(|k| k.len() == key.len() && k.eq_ignore_ascii_case(key))
+                        .position(|k| crate::arm::value::same_key(k.as_bytes(), key.as_bytes()))
                     {
                         slots[i] = Some(value);
                     }
