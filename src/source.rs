@@ -107,6 +107,53 @@ impl LineIndex {
     }
 }
 
+/// Lines and columns of many offsets in one text, in one pass: `offsets` must be sorted.
+///
+/// The same positions as [`LineIndex::line_col`] gives, without a line index: the text is
+/// scanned once, from each offset to the next, newlines counted a block at a time and columns
+/// counted from the previous offset when it is on the same line.
+pub fn line_cols(text: &str, offsets: &[usize]) -> Vec<LineCol> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(offsets.len());
+    // The position reached: its byte offset, line and column.
+    let (mut at, mut line, mut column) = (0usize, 1usize, 1usize);
+    for &offset in offsets {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        debug_assert!(offset >= at, "offsets must be sorted");
+        let offset = offset.max(at);
+        let between = &bytes[at..offset];
+        let newlines = count_newlines(between);
+        let from = if newlines == 0 {
+            at
+        } else {
+            line += newlines;
+            column = 1;
+            at + memchr::memrchr(b'\n', between).map_or(0, |i| i + 1)
+        };
+        column += text[from..offset].chars().count();
+        at = offset;
+        out.push(LineCol { line, column });
+    }
+    out
+}
+
+/// How many `\n` bytes `bytes` holds, 64 bytes at a time (a form the compiler vectorizes).
+fn count_newlines(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(64);
+    let mut n = 0usize;
+    for chunk in &mut chunks {
+        n += usize::from(
+            chunk
+                .iter()
+                .fold(0u8, |acc, &b| acc.wrapping_add(u8::from(b == b'\n'))),
+        );
+    }
+    n + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
+}
+
 /// One input file as read from disk.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -155,6 +202,15 @@ impl SourceFile {
         match self.text.get() {
             Some(t) => Arc::clone(t),
             None => Arc::from(read_text(&self.path)),
+        }
+    }
+
+    /// Calls `f` with the text, read again (and not kept) if it is not kept: no copy into a
+    /// shared buffer for a text used once.
+    pub fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        match self.text.get() {
+            Some(t) => f(t),
+            None => f(&read_text(&self.path)),
         }
     }
 
@@ -233,6 +289,31 @@ mod tests {
         // `"ä"` is four bytes but three characters.
         assert_eq!(idx.line_col(text, one), LineCol { line: 2, column: 8 });
         assert_eq!(idx.line_count(), 4);
+    }
+
+    #[test]
+    fn line_cols_scans_to_the_positions_of_the_index() {
+        let text = "{\n  \"ä\": 1,\n\r\n  \"b\": 2}";
+        let idx = LineIndex::new(text);
+        let offsets: Vec<usize> = (0..=text.len() + 2).collect();
+        let want: Vec<LineCol> = offsets.iter().map(|&o| idx.line_col(text, o)).collect();
+        assert_eq!(line_cols(text, &offsets), want);
+        assert_eq!(line_cols(text, &[]), Vec::new());
+    }
+
+    proptest::proptest! {
+        /// Any text (long lines, multibyte characters, newlines inside 64-byte blocks and at
+        /// their edges), any sorted offsets, repeated or past the end: the index's answers.
+        #[test]
+        fn line_cols_matches_the_line_index(
+            text in "([a-z\\n]{0,70}|é|\\n\\n|€|𝄞|\\r\\n){0,40}",
+            mut offsets in proptest::collection::vec(0usize..400, 0..20),
+        ) {
+            offsets.sort_unstable();
+            let idx = LineIndex::new(&text);
+            let want: Vec<LineCol> = offsets.iter().map(|&o| idx.line_col(&text, o)).collect();
+            proptest::prop_assert_eq!(line_cols(&text, &offsets), want);
+        }
     }
 
     #[test]

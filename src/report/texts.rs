@@ -2,7 +2,7 @@
 //! does not hold them all.
 
 use super::Finding;
-use crate::source::{FileId, LineCol, LineIndex, Sources, Span};
+use crate::source::{line_cols, FileId, LineCol, LineIndex, Sources, Span};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -37,7 +37,8 @@ impl<'s> Texts<'s> {
     }
 
     /// A cache that already knows where the findings' spans and related spans are: the files
-    /// are read and their lines indexed in parallel, one file at a time per thread.
+    /// are read in parallel, one file at a time per thread, and each is scanned once up to its
+    /// last span (no line index is built).
     pub fn for_findings(sources: &'s Sources, findings: &[Finding]) -> Self {
         let mut by_file: FxHashMap<FileId, Vec<Span>> = FxHashMap::default();
         for f in findings {
@@ -50,14 +51,20 @@ impl<'s> Texts<'s> {
         let known: FxHashMap<Span, (LineCol, LineCol)> = files
             .into_par_iter()
             .flat_map_iter(|(file, spans)| {
-                let text = load(sources, file);
-                let lines = LineIndex::new(&text);
+                let mut offsets: Vec<usize> = spans
+                    .iter()
+                    .flat_map(|s| [s.start as usize, s.end as usize])
+                    .collect();
+                offsets.sort_unstable();
+                offsets.dedup();
+                let positions = match sources.get(file) {
+                    Some(f) => f.with_text(|text| line_cols(text, &offsets)),
+                    None => line_cols("", &offsets),
+                };
+                let at = |offset: u32| positions[offsets.partition_point(|&o| o < offset as usize)];
                 spans
                     .into_iter()
-                    .map(|span| {
-                        let at = |offset: u32| lines.line_col(&text, offset as usize);
-                        (span, (at(span.start), at(span.end)))
-                    })
+                    .map(|span| (span, (at(span.start), at(span.end))))
                     .collect::<Vec<_>>()
             })
             .collect();
