@@ -117,47 +117,75 @@ pub fn holes(s: &str) -> Vec<Hole<'_>> {
     out
 }
 
-/// The string as users should read it: each hole as `{name}`.
+/// The string as users should read it: each hole as `{name}`, stray markers dropped.
+///
+/// Works on bytes: the markers are found by a search for `EE` (see [`has_hole`]), and the text
+/// between them is copied in runs, not character by character.
 pub fn display(s: &str) -> Cow<'_, str> {
     if !has_hole(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(open) = rest.find(OPEN) {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + OPEN.len_utf8()..];
-        let Some(close) = after.find(CLOSE) else {
+    while let Some(open) = find_marker(rest, OPEN) {
+        push_unmarked(&mut out, &rest[..open]);
+        let after = &rest[open + MARKER_LEN..];
+        let Some(close) = find_marker(after, CLOSE) else {
             rest = after;
             break;
         };
         let inner = &after[..close];
-        let body = inner.split(SEP).next().unwrap_or(inner);
+        let body = find_marker(inner, SEP).map_or(inner, |sep| &inner[..sep]);
         out.push('{');
-        out.push_str(&describe_short(body));
+        let kind = body.chars().next().and_then(HoleKind::from_letter);
+        let named = match kind {
+            Some(HoleKind::Parameter) => {
+                push_unmarked(&mut out, body.get(2..).unwrap_or(""));
+                ""
+            }
+            Some(HoleKind::Subscription) => "subscription",
+            Some(HoleKind::ResourceGroup) => "resourceGroup",
+            Some(HoleKind::Location) => "location",
+            Some(HoleKind::Tenant) => "tenant",
+            Some(HoleKind::Deployment) => "deployment",
+            Some(HoleKind::Derived) => "uniqueString",
+            Some(HoleKind::ManagementGroup) => "managementGroup",
+            None => "unknown",
+        };
+        out.push_str(named);
         out.push('}');
-        rest = &after[close + CLOSE.len_utf8()..];
+        rest = &after[close + MARKER_LEN..];
     }
-    out.push_str(rest);
-    out.retain(|c| c != OPEN && c != CLOSE && c != SEP);
+    push_unmarked(&mut out, rest);
     Cow::Owned(out)
 }
 
-fn describe_short(body: &str) -> String {
-    let mut chars = body.chars();
-    let kind = chars.next().and_then(HoleKind::from_letter);
-    let label = body.get(2..).unwrap_or("");
-    match kind {
-        Some(HoleKind::Parameter) => label.to_owned(),
-        Some(HoleKind::Subscription) => "subscription".to_owned(),
-        Some(HoleKind::ResourceGroup) => "resourceGroup".to_owned(),
-        Some(HoleKind::Location) => "location".to_owned(),
-        Some(HoleKind::Tenant) => "tenant".to_owned(),
-        Some(HoleKind::Deployment) => "deployment".to_owned(),
-        Some(HoleKind::Derived) => "uniqueString".to_owned(),
-        Some(HoleKind::ManagementGroup) => "managementGroup".to_owned(),
-        None => "unknown".to_owned(),
+/// The length of each marker in UTF-8 (`EE 80 8x`).
+const MARKER_LEN: usize = 3;
+
+/// Where the first `marker` starts in `s`.
+fn find_marker(s: &str, marker: char) -> Option<usize> {
+    let mut utf8 = [0; MARKER_LEN];
+    let last = marker.encode_utf8(&mut utf8).as_bytes()[MARKER_LEN - 1];
+    let bytes = s.as_bytes();
+    memchr::memchr_iter(0xEE, bytes)
+        .find(|&i| bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&last))
+}
+
+/// Appends `s` without any of the three markers.
+fn push_unmarked(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    for i in memchr::memchr_iter(0xEE, bytes) {
+        if i >= from
+            && bytes.get(i + 1) == Some(&0x80)
+            && matches!(bytes.get(i + 2), Some(0x80..=0x82))
+        {
+            out.push_str(&s[from..i]);
+            from = i + MARKER_LEN;
+        }
     }
+    out.push_str(&s[from..]);
 }
 
 /// Why a string with holes is not fully known, in words, from its first hole.
@@ -214,6 +242,51 @@ pub fn could_be(holed: &str, s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// [`display`] as first written, character by character: the reference for the byte version.
+    fn display_by_chars(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(open) = rest.find(OPEN) {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + OPEN.len_utf8()..];
+            let Some(close) = after.find(CLOSE) else {
+                rest = after;
+                break;
+            };
+            let inner = &after[..close];
+            let body = inner.split(SEP).next().unwrap_or(inner);
+            let label = body.get(2..).unwrap_or("");
+            out.push('{');
+            out.push_str(match body.chars().next().and_then(HoleKind::from_letter) {
+                Some(HoleKind::Parameter) => label,
+                Some(HoleKind::Subscription) => "subscription",
+                Some(HoleKind::ResourceGroup) => "resourceGroup",
+                Some(HoleKind::Location) => "location",
+                Some(HoleKind::Tenant) => "tenant",
+                Some(HoleKind::Deployment) => "deployment",
+                Some(HoleKind::Derived) => "uniqueString",
+                Some(HoleKind::ManagementGroup) => "managementGroup",
+                None => "unknown",
+            });
+            out.push('}');
+            rest = &after[close + CLOSE.len_utf8()..];
+        }
+        out.push_str(rest);
+        out.retain(|c| c != OPEN && c != CLOSE && c != SEP);
+        out
+    }
+
+    proptest::proptest! {
+        /// Well-formed holes, stray and nested markers, neighbours of the markers (`\u{E003}`,
+        /// `\u{E100}`), multibyte text: the same as character by character.
+        #[test]
+        fn display_matches_the_character_version(
+            s in "(\u{E000}|\u{E001}|\u{E002}|\u{E003}|\u{E100}|[pPsgltdumx:]|é|ab|-|3){0,24}",
+        ) {
+            proptest::prop_assert_eq!(display(&s).into_owned(), display_by_chars(&s));
+        }
+    }
+
     #[test]
     fn has_hole_finds_each_marker_and_only_them() {
         for marker in [OPEN, CLOSE, SEP] {

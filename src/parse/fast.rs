@@ -381,9 +381,12 @@ fn special_byte(b: &[u8], mut i: usize) -> Option<usize> {
     const BACKSLASHES: u64 = u64::from_le_bytes([b'\\'; 8]);
     const SPACES: u64 = u64::from_le_bytes([0x20; 8]);
     let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    while let Some(word) = b.get(i..i + 8) {
+    if i > b.len() {
+        return None;
+    }
+    while i + 8 <= b.len() {
         let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
+        eight.copy_from_slice(&b[i..i + 8]);
         let w = u64::from_le_bytes(eight);
         let flags =
             zero(w ^ QUOTES) | zero(w ^ BACKSLASHES) | (w.wrapping_sub(SPACES) & !w & HIGHS);
@@ -392,7 +395,7 @@ fn special_byte(b: &[u8], mut i: usize) -> Option<usize> {
         }
         i += 8;
     }
-    b.get(i..)?
+    b[i..]
         .iter()
         .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
         .map(|n| i + n)

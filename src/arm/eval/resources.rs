@@ -520,8 +520,8 @@ impl<'a> Evaluator<'a> {
             .get(2)
             .and_then(Value::as_str)
             .is_some_and(|s| s.eq_ignore_ascii_case("full"));
-        let shown = hole::display(text).into_owned();
         let Some(inst) = self.find_instance(text, env) else {
+            let shown = hole::display(text);
             let mut u = Unknown::new(format!("`{shown}`, which the template does not declare"));
             Arc::make_mut(&mut u).resource = Some(Arc::from(text));
             return open_object(&u, span);
