@@ -2,7 +2,6 @@
 //! templates they are for.
 
 use crate::parse::{ast, ObjectExt};
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -155,7 +154,7 @@ pub fn discover(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool) -> Discover
 
 /// [`discover`] on a walk already made.
 pub fn discover_in(walk: &Walk, excluded: &dyn Fn(&Path) -> bool) -> Discovered {
-    let mut files = BTreeSet::new();
+    let mut files: Vec<PathBuf> = Vec::new();
     let mut errors = Vec::new();
     for root in &walk.roots {
         match root {
@@ -163,7 +162,7 @@ pub fn discover_in(walk: &Walk, excluded: &dyn Fn(&Path) -> bool) -> Discovered 
             // Named files are excluded too: pre-commit names every changed file.
             Root::File(path) => {
                 if !excluded(path) {
-                    files.insert(path.clone());
+                    files.push(path.clone());
                 }
             }
             Root::Dir(entries) => {
@@ -182,7 +181,7 @@ pub fn discover_in(walk: &Walk, excluded: &dyn Fn(&Path) -> bool) -> Discovered 
                         // problem.
                         EntryKind::Error { linted } => {
                             if linted {
-                                files.insert(e.path.clone());
+                                files.push(e.path.clone());
                             }
                         }
                         _ if e.depth == 0 => {}
@@ -194,7 +193,7 @@ pub fn discover_in(walk: &Walk, excluded: &dyn Fn(&Path) -> bool) -> Discovered 
                         EntryKind::Dir => {}
                         EntryKind::File | EntryKind::Other => {
                             if has_json_extension(&e.path) {
-                                files.insert(e.path.clone());
+                                files.push(e.path.clone());
                             }
                         }
                     }
@@ -202,10 +201,14 @@ pub fn discover_in(walk: &Walk, excluded: &dyn Fn(&Path) -> bool) -> Discovered 
             }
         }
     }
-    Discovered {
-        files: files.into_iter().collect(),
-        errors,
+    // A walk sorted by file name yields paths in `Path` order already (a directory's entries
+    // follow it, in name order): check that in one pass, sort only when roots overlap or
+    // interleave.
+    if !files.windows(2).all(|w| w[0] < w[1]) {
+        files.sort_unstable();
+        files.dedup();
     }
+    Discovered { files, errors }
 }
 
 fn has_json_extension(path: &Path) -> bool {
@@ -395,7 +398,7 @@ pub fn template_by_metadata(parameters: &Path, root: &ast::Value<'_>) -> Option<
 
 /// Normalises `a/./b/../c` to `a/c` without touching the file system.
 pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
+    let mut out = PathBuf::with_capacity(path.as_os_str().len());
     for c in path.components() {
         match c {
             std::path::Component::CurDir => {}
@@ -613,6 +616,37 @@ mod tests {
             .any(|e| e.path.ends_with("deep") && e.depth == 2));
         // Files no discovery reads are not kept.
         assert!(!walk.entries().any(|e| e.path.ends_with("notes.txt")));
+    }
+
+    /// The walk's own order is `Path` order (names that sort differently as whole strings and
+    /// as components: `a-b`, `a.b/`, `a/`), and roots in any order give the same sorted, unique
+    /// list.
+    #[test]
+    fn files_come_in_path_order_whatever_the_roots() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write_tree(
+            root,
+            &[
+                "a/b.json",
+                "a-b.json",
+                "a.b/c.json",
+                "A.json",
+                "ab.json",
+                "a/z/y.json",
+                "a0.json",
+            ],
+        );
+        let one = discover(&[root.to_path_buf()], &|_| false);
+        let mut sorted = one.files.clone();
+        sorted.sort();
+        assert_eq!(one.files, sorted);
+        assert_eq!(one.files.len(), 7);
+        let reversed = discover(
+            &[root.join("ab.json"), root.join("a"), root.to_path_buf()],
+            &|_| false,
+        );
+        assert_eq!(reversed.files, one.files);
     }
 
     #[cfg(unix)]

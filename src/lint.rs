@@ -150,12 +150,15 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     // Configurations name files from their own directory: compare absolute paths.
     let absolute = |p: &Path| discover::normalize(&options.cwd.join(p));
     let mappings: Vec<config::ParameterMapping> = {
-        let inputs: BTreeSet<PathBuf> = files.iter().map(|p| absolute(p)).collect();
-        configs
-            .parameter_mappings()
-            .into_iter()
-            .filter(|m| inputs.contains(&absolute(&m.template)))
-            .collect()
+        let all = configs.parameter_mappings();
+        if all.is_empty() {
+            all
+        } else {
+            let inputs: BTreeSet<PathBuf> = files.iter().map(|p| absolute(p)).collect();
+            all.into_iter()
+                .filter(|m| inputs.contains(&absolute(&m.template)))
+                .collect()
+        }
     };
     for m in &mappings {
         for p in &m.files {

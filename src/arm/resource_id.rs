@@ -173,7 +173,9 @@ pub fn parse_shared(id: &str) -> Option<ResourceId> {
 fn parse_with(id: &str, shared: fn(&str) -> arcstr::ArcStr) -> Option<ResourceId> {
     let id = id.trim();
     let rest = id.strip_prefix('/')?;
-    let segs: Vec<&str> = slash_segments(rest).collect();
+    // IDs have up to a dozen segments: one allocation, not three growths.
+    let mut segs: Vec<&str> = Vec::with_capacity(16);
+    segs.extend(slash_segments(rest));
     if segs.iter().any(|s| s.is_empty()) {
         return None;
     }
@@ -209,8 +211,9 @@ fn parse_with(id: &str, shared: fn(&str) -> arcstr::ArcStr) -> Option<ResourceId
         }
         let namespace = segs.get(i + 1)?;
         i += 2;
-        let mut full_type = (*namespace).to_owned();
-        let mut full_name = String::new();
+        let mut full_type = String::with_capacity(rest.len());
+        full_type.push_str(namespace);
+        let mut full_name = String::with_capacity(rest.len());
         while i < segs.len() && !segs[i].eq_ignore_ascii_case("providers") {
             let name = segs.get(i + 1)?;
             full_type.push('/');

@@ -338,7 +338,7 @@ pub(super) fn format(args: &[Value], cx: &FnCtx) -> FnResult {
             hole::display(fmt)
         ))
     };
-    let mut out = String::new();
+    let mut out = String::with_capacity(fmt.len() + 64);
     let mut rest: &str = fmt;
     while let Some(i) = rest.find(['{', '}']) {
         out.push_str(&rest[..i]);
@@ -378,23 +378,28 @@ pub(super) fn format(args: &[Value], cx: &FnCtx) -> FnResult {
         if width > MAX_STRING_LEN {
             return too_large(cx);
         }
-        let known_len: usize = segments(&text)
-            .iter()
-            .map(|seg| match seg {
-                Seg::Text(t) => utf16_len(t),
-                Seg::Hole { .. } => 0,
-            })
-            .sum();
-        if known_len < width && hole::has_hole(&text) {
-            return hole_unknown(&text, cx);
-        }
-        let pad = " ".repeat(width.saturating_sub(known_len));
-        if spec.align < 0 {
+        if width == 0 {
+            // No alignment (nearly every item): nothing to measure.
             out.push_str(&text);
-            out.push_str(&pad);
         } else {
-            out.push_str(&pad);
-            out.push_str(&text);
+            let known_len: usize = segments(&text)
+                .iter()
+                .map(|seg| match seg {
+                    Seg::Text(t) => utf16_len(t),
+                    Seg::Hole { .. } => 0,
+                })
+                .sum();
+            if known_len < width && hole::has_hole(&text) {
+                return hole_unknown(&text, cx);
+            }
+            let pad = " ".repeat(width.saturating_sub(known_len));
+            if spec.align < 0 {
+                out.push_str(&text);
+                out.push_str(&pad);
+            } else {
+                out.push_str(&pad);
+                out.push_str(&text);
+            }
         }
         if out.len() > MAX_STRING_LEN {
             return too_large(cx);

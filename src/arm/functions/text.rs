@@ -17,6 +17,14 @@ pub(super) enum Seg<'s> {
 
 /// Splits a string into known text and holes, in order.
 pub(super) fn segments(s: &str) -> Vec<Seg<'_>> {
+    if !hole::has_hole(s) {
+        // Most strings: one text segment, found by a byte search instead of a walk over chars.
+        return if s.is_empty() {
+            Vec::new()
+        } else {
+            vec![Seg::Text(s)]
+        };
+    }
     let mut out = Vec::new();
     let mut text_start = 0;
     let mut iter = s.char_indices();
