@@ -5,6 +5,7 @@
 //! `''` for a quote, integers, `true`/`false`/`null`, member access `.name`, indexing `[expr]`, and
 //! the safe-dereference forms `.?name` and `[?expr]` of languageVersion 2.0.
 
+use crate::arm::functions;
 use std::sync::Arc;
 
 /// How deep an expression may nest before amlint stops reading it.
@@ -37,6 +38,9 @@ pub struct Call {
     pub name: Arc<str>,
     /// The name in lowercase, as functions are looked up (ARM names are case-insensitive).
     pub lower: Arc<str>,
+    /// Whether the name is a function of ARM's library (see [`functions::is_arm_function`]),
+    /// decided once per parse rather than at every check and evaluation of the call.
+    pub builtin: bool,
     pub args: Vec<Expr>,
 }
 
@@ -48,7 +52,13 @@ impl Call {
         } else {
             Arc::clone(&name)
         };
-        Call { name, lower, args }
+        let builtin = functions::is_arm_function(&lower);
+        Call {
+            name,
+            lower,
+            builtin,
+            args,
+        }
     }
 }
 

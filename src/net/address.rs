@@ -14,6 +14,11 @@ impl Cidr {
     /// as Azure accepts them in NSG rules.
     pub fn parse(text: &str) -> Option<Cidr> {
         let text = text.trim();
+        // Service tags and other words are turned away before the address parsers: an IPv4
+        // address starts with a digit, an IPv6 address has a colon.
+        if !text.starts_with(|c: char| c.is_ascii_digit()) && !text.contains(':') {
+            return None;
+        }
         let (addr, len) = match text.split_once('/') {
             Some((a, l)) => (a, Some(l.parse::<u8>().ok()?)),
             None => (text, None),
@@ -197,7 +202,17 @@ mod tests {
         assert_eq!(c("10.1.2.3").prefix_len(), 32);
         assert_eq!(c("fd00::/8").prefix_len(), 8);
         assert_eq!(c("::").prefix_len(), 128);
-        for bad in ["10.0.0.0/33", "10.0.0/8", "x", "", "::/129", "10.0.0.0/-1"] {
+        for bad in [
+            "10.0.0.0/33",
+            "10.0.0/8",
+            "x",
+            "",
+            "::/129",
+            "10.0.0.0/-1",
+            "Internet",
+            "AzureCloud.westeurope",
+            " +10.0.0.0/8",
+        ] {
             assert!(Cidr::parse(bad).is_none(), "{bad}");
         }
     }

@@ -310,7 +310,7 @@ impl<'a> Evaluator<'a> {
                     Some(Err(e)) => {
                         Value::unknown(format!("`{}()` fails: {}", call.name, e.0), span)
                     }
-                    None if functions::is_arm_function(lower) => Value::unknown(
+                    None if call.builtin => Value::unknown(
                         format!("`{}()` is not evaluated by amlint", call.name),
                         span,
                     ),

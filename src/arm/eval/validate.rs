@@ -4,7 +4,6 @@
 
 use super::context::{CtxId, Evaluator};
 use crate::arm::expr::{self, Expr, StringForm};
-use crate::arm::functions;
 use crate::parse::{ast, ObjectExt};
 use crate::source::Span;
 use jsonc_parser::common::Ranged;
@@ -283,7 +282,7 @@ impl<'a> Evaluator<'a> {
                             }
                         }
                     }
-                    _ if !functions::is_arm_function(lower) => {
+                    _ if !call.builtin => {
                         self.problem(span, format!("`{}` is not a template function", call.name));
                     }
                     _ => {}
