@@ -340,7 +340,7 @@ pub(super) fn format(args: &[Value], cx: &FnCtx) -> FnResult {
     };
     let mut out = String::with_capacity(fmt.len() + 64);
     let mut rest: &str = fmt;
-    while let Some(i) = rest.find(['{', '}']) {
+    while let Some(i) = memchr::memchr2(b'{', b'}', rest.as_bytes()) {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
         if rest[i..].starts_with('}') {
@@ -356,7 +356,7 @@ pub(super) fn format(args: &[Value], cx: &FnCtx) -> FnResult {
             rest = next;
             continue;
         }
-        let Some(close) = after.find('}') else {
+        let Some(close) = memchr::memchr(b'}', after.as_bytes()) else {
             return bad("unclosed `{`");
         };
         let item = &after[..close];
