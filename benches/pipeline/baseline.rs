@@ -11,6 +11,9 @@ use walkdir::WalkDir;
 /// The hidden argument that makes the bench binary run the baseline.
 pub const FLAG: &str = "--baseline";
 
+/// The line of the child's output that gives its own peak RSS in bytes.
+pub const PEAK_RSS_KEY: &str = "peak_rss=";
+
 /// Directories amlint does not walk into, besides hidden ones.
 const SKIPPED_DIRS: &[&str] = &["node_modules", "target"];
 
@@ -98,6 +101,10 @@ pub fn child_main(args: &[String]) -> ExitCode {
                 p.bytes,
                 p.errors.len()
             );
+            // Its own peak: the parent's `wait4` would count the parent's too.
+            if let Some(peak) = super::measure::own_peak_rss() {
+                println!("{PEAK_RSS_KEY}{peak}");
+            }
             if let Some(first) = p.errors.first() {
                 eprintln!("baseline: {first}");
                 return ExitCode::FAILURE;
