@@ -137,27 +137,30 @@ pub fn display(s: &str) -> Cow<'_, str> {
         let inner = &after[..close];
         let body = find_marker(inner, SEP).map_or(inner, |sep| &inner[..sep]);
         out.push('{');
-        let kind = body.chars().next().and_then(HoleKind::from_letter);
-        let named = match kind {
-            Some(HoleKind::Parameter) => {
-                push_unmarked(&mut out, body.get(2..).unwrap_or(""));
-                ""
-            }
-            Some(HoleKind::Subscription) => "subscription",
-            Some(HoleKind::ResourceGroup) => "resourceGroup",
-            Some(HoleKind::Location) => "location",
-            Some(HoleKind::Tenant) => "tenant",
-            Some(HoleKind::Deployment) => "deployment",
-            Some(HoleKind::Derived) => "uniqueString",
-            Some(HoleKind::ManagementGroup) => "managementGroup",
-            None => "unknown",
-        };
-        out.push_str(named);
+        match body.chars().next().and_then(HoleKind::from_letter) {
+            Some(HoleKind::Parameter) => push_unmarked(&mut out, body.get(2..).unwrap_or("")),
+            kind => out.push_str(short_name(kind)),
+        }
         out.push('}');
         rest = &after[close + MARKER_LEN..];
     }
     push_unmarked(&mut out, rest);
     Cow::Owned(out)
+}
+
+/// How a hole that is not a parameter is shown (a parameter shows its name).
+fn short_name(kind: Option<HoleKind>) -> &'static str {
+    match kind {
+        Some(HoleKind::Parameter) => "parameter",
+        Some(HoleKind::Subscription) => "subscription",
+        Some(HoleKind::ResourceGroup) => "resourceGroup",
+        Some(HoleKind::Location) => "location",
+        Some(HoleKind::Tenant) => "tenant",
+        Some(HoleKind::Deployment) => "deployment",
+        Some(HoleKind::Derived) => "uniqueString",
+        Some(HoleKind::ManagementGroup) => "managementGroup",
+        None => "unknown",
+    }
 }
 
 /// The length of each marker in UTF-8 (`EE 80 8x`).
@@ -259,14 +262,7 @@ mod tests {
             out.push('{');
             out.push_str(match body.chars().next().and_then(HoleKind::from_letter) {
                 Some(HoleKind::Parameter) => label,
-                Some(HoleKind::Subscription) => "subscription",
-                Some(HoleKind::ResourceGroup) => "resourceGroup",
-                Some(HoleKind::Location) => "location",
-                Some(HoleKind::Tenant) => "tenant",
-                Some(HoleKind::Deployment) => "deployment",
-                Some(HoleKind::Derived) => "uniqueString",
-                Some(HoleKind::ManagementGroup) => "managementGroup",
-                None => "unknown",
+                kind => short_name(kind),
             });
             out.push('}');
             rest = &after[close + CLOSE.len_utf8()..];

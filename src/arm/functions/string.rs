@@ -7,8 +7,8 @@
 
 use super::text::{
     self, byte_at_utf16, dotnet_double, ends_with_ci, find_ci, group_thousands, known_prefix,
-    known_suffix, needle_avoids_holes, segments, starts_with_ci, utf16_len, utf16_slice, Seg,
-    NAME_HOLES, UNRESERVED_HOLES,
+    known_suffix, known_utf16_len, needle_avoids_holes, segments, starts_with_ci, utf16_len,
+    utf16_slice, Seg, NAME_HOLES, UNRESERVED_HOLES,
 };
 use super::{
     arity, bool_text, fail, first_unknown, hole_unknown, int_arg, int_text, str_arg, too_large,
@@ -382,13 +382,7 @@ pub(super) fn format(args: &[Value], cx: &FnCtx) -> FnResult {
             // No alignment (nearly every item): nothing to measure.
             out.push_str(&text);
         } else {
-            let known_len: usize = segments(&text)
-                .iter()
-                .map(|seg| match seg {
-                    Seg::Text(t) => utf16_len(t),
-                    Seg::Hole { .. } => 0,
-                })
-                .sum();
+            let known_len = known_utf16_len(&text);
             if known_len < width && hole::has_hole(&text) {
                 return hole_unknown(&text, cx);
             }
@@ -619,13 +613,7 @@ pub(super) fn pad_left(args: &[Value], cx: &FnCtx) -> FnResult {
         return fail(format!("`padLeft` total length `{total}` is negative"));
     }
     let total = total as u64;
-    let known_len: usize = segments(&value)
-        .iter()
-        .map(|seg| match seg {
-            Seg::Text(t) => utf16_len(t),
-            Seg::Hole { .. } => 0,
-        })
-        .sum();
+    let known_len = known_utf16_len(&value);
     if total <= known_len as u64 {
         return Ok(Value::str(value, cx.span));
     }

@@ -146,6 +146,17 @@ pub(super) fn utf16_len(s: &str) -> usize {
     s.chars().map(char::len_utf16).sum()
 }
 
+/// The UTF-16 length of the known parts of a string (its holes count for nothing).
+pub(super) fn known_utf16_len(s: &str) -> usize {
+    segments(s)
+        .iter()
+        .map(|seg| match seg {
+            Seg::Text(t) => utf16_len(t),
+            Seg::Hole { .. } => 0,
+        })
+        .sum()
+}
+
 /// The byte offset of UTF-16 position `pos`; `None` past the end or inside a surrogate pair.
 pub(super) fn byte_at_utf16(s: &str, pos: usize) -> Option<usize> {
     let mut units = 0;
