@@ -18,8 +18,9 @@
 //! - **The measurement** (`measure`): both sides are child processes (the baseline is this binary
 //!   re-executed with a hidden `--baseline DIR --jobs N`), timed from spawn to exit, with peak
 //!   RSS from `wait4` (which on Linux cannot be lower than the bench's own peak, so the baseline
-//!   prints its own, `VmHWM`, and the lower of the two is taken). For 1 job and for every CPU, one warm-up and 5 measured runs each,
-//!   alternating baseline and amlint; medians are reported. amlint runs as
+//!   prints its own, `VmHWM`, and the lower of the two is taken). For 1 job and for every CPU,
+//!   one warm-up and 5 measured runs each, alternating baseline and amlint; medians are
+//!   reported. amlint runs as
 //!   `amlint --format json -j N DIR` with its report going to a discarded standard output, not
 //!   with `-o /dev/null`: `-o` writes a temporary file and renames it over the target, which
 //!   would replace `/dev/null` itself when the bench runs as root.
