@@ -163,7 +163,6 @@ pub struct SourceFile {
     pub display: String,
     /// The text without a leading byte order mark; read on first use when not given.
     text: OnceLock<Arc<str>>,
-    lines: OnceLock<LineIndex>,
 }
 
 impl SourceFile {
@@ -175,7 +174,6 @@ impl SourceFile {
             path,
             display,
             text: cell,
-            lines: OnceLock::new(),
         }
     }
 
@@ -186,7 +184,6 @@ impl SourceFile {
             path,
             display,
             text: OnceLock::new(),
-            lines: OnceLock::new(),
         }
     }
 
@@ -212,14 +209,6 @@ impl SourceFile {
             Some(t) => f(t),
             None => f(&read_text(&self.path)),
         }
-    }
-
-    pub fn lines(&self) -> &LineIndex {
-        self.lines.get_or_init(|| LineIndex::new(self.text()))
-    }
-
-    pub fn line_col(&self, offset: usize) -> LineCol {
-        self.lines().line_col(self.text(), offset)
     }
 }
 

@@ -81,8 +81,12 @@ pub fn make(kind: HoleKind, label: &str, unit: u32) -> String {
 /// search for any of three characters would decode every character.
 pub fn has_hole(s: &str) -> bool {
     let bytes = s.as_bytes();
-    memchr::memchr_iter(0xEE, bytes)
-        .any(|i| bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0x80..=0x82)))
+    memchr::memchr_iter(0xEE, bytes).any(|i| marker_at(bytes, i))
+}
+
+/// Whether one of the three markers starts at `i` (where `bytes[i]` is `EE`).
+fn marker_at(bytes: &[u8], i: usize) -> bool {
+    bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0x80..=0x82))
 }
 
 /// A decoded hole.
@@ -179,11 +183,9 @@ fn find_marker(s: &str, marker: char) -> Option<usize> {
 fn push_unmarked(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut from = 0;
+    // A marker holds no other `EE`: every one found starts at or after `from`.
     for i in memchr::memchr_iter(0xEE, bytes) {
-        if i >= from
-            && bytes.get(i + 1) == Some(&0x80)
-            && matches!(bytes.get(i + 2), Some(0x80..=0x82))
-        {
+        if marker_at(bytes, i) {
             out.push_str(&s[from..i]);
             from = i + MARKER_LEN;
         }
