@@ -42,6 +42,9 @@ pub struct Call {
     /// decided once per parse rather than at every check and evaluation of the call.
     pub builtin: bool,
     pub args: Vec<Expr>,
+    /// For `parameters('Name')` and `variables('Name')` with a literal name: the name in
+    /// lowercase, as declarations are looked up, made once per parse rather than at every lookup.
+    pub literal_key: Option<Box<str>>,
 }
 
 impl Call {
@@ -53,11 +56,18 @@ impl Call {
             Arc::clone(&name)
         };
         let builtin = functions::is_arm_function(&lower);
+        let literal_key = match (&*lower, args.as_slice()) {
+            ("parameters" | "variables", [Expr::Str(s)]) if !crate::arm::hole::has_hole(s) => {
+                Some(s.to_ascii_lowercase().into_boxed_str())
+            }
+            _ => None,
+        };
         Call {
             name,
             lower,
             builtin,
             args,
+            literal_key,
         }
     }
 }
@@ -416,6 +426,22 @@ mod tests {
         assert_eq!(parse("null").unwrap(), Expr::Null);
         assert_eq!(parse("f()").unwrap(), call("f", vec![]));
         assert_eq!(parse("'a]b'").unwrap(), Expr::Str("a]b".into()));
+    }
+
+    #[test]
+    fn literal_names_of_parameters_and_variables_are_keyed_in_lowercase() {
+        let key = |text: &str| match parse(text).unwrap() {
+            Expr::Call(c) => c.literal_key.map(String::from),
+            other => panic!("not a call: {other:?}"),
+        };
+        assert_eq!(key("parameters('VNetName')").as_deref(), Some("vnetname"));
+        assert_eq!(key("VARIABLES('Prefix')").as_deref(), Some("prefix"));
+        // Only a single literal name; other functions have none.
+        assert_eq!(key("parameters(concat('a', 'b'))"), None);
+        assert_eq!(key("parameters('a', 'b')"), None);
+        assert_eq!(key("concat('A')"), None);
+        // A literal with hole markers is looked up as written, through the evaluated argument.
+        assert_eq!(key("parameters('\u{E000}p:x\u{E001}')"), None);
     }
 
     #[test]

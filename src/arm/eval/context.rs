@@ -504,9 +504,13 @@ impl<'a> Evaluator<'a> {
 
     /// The value of a parameter, evaluated once.
     pub fn parameter(&mut self, ctx: CtxId, name: &str, span: Span) -> Value {
+        self.parameter_by_key(ctx, name, &name.to_ascii_lowercase(), span)
+    }
+
+    /// [`Evaluator::parameter`], given the name in lowercase too (`key`).
+    pub fn parameter_by_key(&mut self, ctx: CtxId, name: &str, key: &str, span: Span) -> Value {
         let ctx = self.lookup_ctx(ctx);
-        let key = name.to_ascii_lowercase();
-        let Some(slot) = self.ctxs[ctx].params.get_mut(key.as_str()) else {
+        let Some(slot) = self.ctxs[ctx].params.get_mut(key) else {
             self.problem(span, format!("parameter `{name}` is not declared"));
             return Value::unknown(format!("parameter `{name}` is not declared"), span);
         };
@@ -546,7 +550,7 @@ impl<'a> Evaluator<'a> {
             self.leave();
             v
         };
-        if let Some(slot) = self.ctxs[ctx].params.get_mut(key.as_str()) {
+        if let Some(slot) = self.ctxs[ctx].params.get_mut(key) {
             slot.state = Slot::Done(value.clone());
         }
         value
@@ -607,9 +611,13 @@ impl<'a> Evaluator<'a> {
 
     /// The value of a variable, evaluated once; a cycle is an error.
     pub fn variable(&mut self, ctx: CtxId, name: &str, span: Span) -> Value {
+        self.variable_by_key(ctx, name, &name.to_ascii_lowercase(), span)
+    }
+
+    /// [`Evaluator::variable`], given the name in lowercase too (`key`).
+    pub fn variable_by_key(&mut self, ctx: CtxId, name: &str, key: &str, span: Span) -> Value {
         let ctx = self.lookup_ctx(ctx);
-        let key = name.to_ascii_lowercase();
-        let Some(slot) = self.ctxs[ctx].vars.get_mut(key.as_str()) else {
+        let Some(slot) = self.ctxs[ctx].vars.get_mut(key) else {
             self.problem(span, format!("variable `{name}` is not declared"));
             return Value::unknown(format!("variable `{name}` is not declared"), span);
         };
@@ -634,7 +642,7 @@ impl<'a> Evaluator<'a> {
             self.leave();
             v
         };
-        if let Some(slot) = self.ctxs[ctx].vars.get_mut(key.as_str()) {
+        if let Some(slot) = self.ctxs[ctx].vars.get_mut(key) {
             slot.state = Slot::Done(value.clone());
         }
         value

@@ -175,6 +175,11 @@ impl<'a> Evaluator<'a> {
         let lower = &*call.lower;
         match lower {
             "parameters" => {
+                if let (Some(key), [Expr::Str(name)], None) =
+                    (&call.literal_key, call.args.as_slice(), env.function_params)
+                {
+                    return self.parameter_by_key(env.ctx, name, key, span);
+                }
                 let args = self.args(call, env, span);
                 let Some(name) = one_string(&args) else {
                     return unknown_or(&args, "`parameters()` needs a parameter name", span);
@@ -192,6 +197,11 @@ impl<'a> Evaluator<'a> {
                 self.parameter(env.ctx, &name, span)
             }
             "variables" => {
+                if let (Some(key), [Expr::Str(name)], None) =
+                    (&call.literal_key, call.args.as_slice(), env.function_params)
+                {
+                    return self.variable_by_key(env.ctx, name, key, span);
+                }
                 let args = self.args(call, env, span);
                 let Some(name) = one_string(&args) else {
                     return unknown_or(&args, "`variables()` needs a variable name", span);

@@ -73,7 +73,7 @@ impl<'a> Evaluator<'a> {
         use super::context::VarDecl;
         let mut keys: Vec<Box<str>> = self.ctxs[ctx].vars.keys().cloned().collect();
         keys.sort();
-        let mut edges: std::collections::HashMap<Box<str>, Vec<Box<str>>> = Default::default();
+        let mut edges: rustc_hash::FxHashMap<Box<str>, Vec<Box<str>>> = Default::default();
         for key in &keys {
             let decl = self.ctxs[ctx].vars[key].decl;
             let node = match decl {
@@ -89,7 +89,7 @@ impl<'a> Evaluator<'a> {
             edges.insert(key.clone(), refs);
         }
         // Depth-first search; each cycle is reported once, at its first variable (by name).
-        let mut done: std::collections::HashSet<Box<str>> = Default::default();
+        let mut done: rustc_hash::FxHashSet<Box<str>> = Default::default();
         for start in &keys {
             if done.contains(start) {
                 continue;
@@ -235,14 +235,15 @@ impl<'a> Evaluator<'a> {
                     [Expr::Str(s)] => Some(s),
                     _ => None,
                 };
+                let key = |name: &str| match &call.literal_key {
+                    Some(k) => std::borrow::Cow::Borrowed(&**k),
+                    None => std::borrow::Cow::Owned(name.to_ascii_lowercase()),
+                };
                 match (lower, names) {
                     ("parameters", Names::Template(ctx)) => {
                         if let Some(name) = literal {
                             let c = self.lookup_ctx(*ctx);
-                            if !self.ctxs[c]
-                                .params
-                                .contains_key(name.to_ascii_lowercase().as_str())
-                            {
+                            if !self.ctxs[c].params.contains_key(&*key(name)) {
                                 self.problem(span, format!("parameter `{name}` is not declared"));
                             }
                         }
@@ -260,10 +261,7 @@ impl<'a> Evaluator<'a> {
                     ("variables", Names::Template(ctx)) => {
                         if let Some(name) = literal {
                             let c = self.lookup_ctx(*ctx);
-                            if !self.ctxs[c]
-                                .vars
-                                .contains_key(name.to_ascii_lowercase().as_str())
-                            {
+                            if !self.ctxs[c].vars.contains_key(&*key(name)) {
                                 self.problem(span, format!("variable `{name}` is not declared"));
                             }
                         }
