@@ -92,6 +92,13 @@ impl ResourceId {
 
 /// Interleaves a full type and a full name: `A.B/x/y` + `n/m` → `A.B/x/n/y/m`.
 pub fn type_name_path(full_type: &str, full_name: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(full_type.len() + full_name.len() + 8);
+    push_type_name_path(&mut out, full_type, full_name)?;
+    Ok(out)
+}
+
+/// [`type_name_path`], appended to `out` (left as it was on an error).
+fn push_type_name_path(out: &mut String, full_type: &str, full_name: &str) -> Result<(), String> {
     let (namespace, types, type_count) = match full_type.split_once('/') {
         Some((namespace, types)) => (namespace, types, segment_count(types)),
         None => (full_type, "", 0),
@@ -103,7 +110,6 @@ pub fn type_name_path(full_type: &str, full_name: &str) -> Result<String, String
             hole::display(full_name),
         ));
     }
-    let mut out = String::with_capacity(full_type.len() + full_name.len() + 8);
     out.push_str(namespace);
     for (t, n) in slash_segments(types).zip(slash_segments(full_name)) {
         out.push('/');
@@ -111,7 +117,7 @@ pub fn type_name_path(full_type: &str, full_name: &str) -> Result<String, String
         out.push('/');
         out.push_str(n);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// How many segments [`slash_segments`] gives: a count the compiler vectorizes, where the
@@ -148,11 +154,11 @@ pub fn build(prefix: &str, full_type: &str, full_name: &str) -> Result<String, S
     if full_type.eq_ignore_ascii_case("Microsoft.Resources/subscriptions") {
         return Ok(concat(&["/subscriptions/", full_name]));
     }
-    Ok(concat(&[
-        prefix,
-        "/providers/",
-        &type_name_path(full_type, full_name)?,
-    ]))
+    let mut out = String::with_capacity(prefix.len() + 11 + full_type.len() + full_name.len() + 8);
+    out.push_str(prefix);
+    out.push_str("/providers/");
+    push_type_name_path(&mut out, full_type, full_name)?;
+    Ok(out)
 }
 
 /// The pieces one after the other, in a string of the exact size (what `format!` does for plain

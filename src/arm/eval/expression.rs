@@ -672,30 +672,29 @@ impl<'a> Evaluator<'a> {
             }
             return Value::unknown(format!("`{name}()` has no resource type argument"), span);
         };
-        let full_type = args[type_at].as_str().unwrap_or_default().to_owned();
-        let mut names = Vec::new();
-        for a in &args[type_at + 1..] {
-            match &a.kind {
-                Kind::Str(s) => names.push(s.to_string()),
-                Kind::Unknown(u) => return Value::from_unknown(u, span),
-                _ => {
-                    return Value::unknown(
-                        format!("`{name}()` has a name that is not a string"),
-                        span,
-                    )
+        let full_type = args[type_at].as_str().unwrap_or_default();
+        let mut full_name = String::new();
+        for (i, a) in args[type_at + 1..].iter().enumerate() {
+            if let Some(s) = a.as_str() {
+                if i > 0 {
+                    full_name.push('/');
                 }
+                full_name.push_str(s);
+            } else if let Some(u) = a.as_unknown() {
+                return Value::from_unknown(u, span);
+            } else {
+                return Value::unknown(format!("`{name}()` has a name that is not a string"), span);
             }
         }
-        let full_name = names.join("/");
         let leading = &args[start..type_at];
-        let text_or_hole = |ev: &mut Self, v: &Value, kind: HoleKind| -> String {
-            match v.as_str() {
-                Some(s) => s.to_owned(),
+        let text_or_hole = |ev: &mut Self, v: &Value, kind: HoleKind| -> arcstr::ArcStr {
+            match v.as_arc_str() {
+                Some(s) => s.clone(),
                 None => ev
                     .fresh_hole(kind, span)
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
+                    .as_arc_str()
+                    .cloned()
+                    .unwrap_or_default(),
             }
         };
         let prefix = match name {
@@ -750,7 +749,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
         };
-        match resource_id::build(&prefix, &full_type, &full_name) {
+        match resource_id::build(&prefix, full_type, &full_name) {
             Ok(id) => Value::str(id, span),
             Err(e) => {
                 self.problem(span, format!("`{name}()`: {e}"));
