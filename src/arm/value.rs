@@ -4,6 +4,10 @@
 //! [`super::hole`]). Unknown flows through every function. Arrays and objects may be *open*: the
 //! result of `reference()` holds the properties the template declares, and any other property read
 //! from it is unknown ("runtime property `privateIPAddress` of `fw`") rather than an error.
+//!
+//! A value is 24 bytes: its span is stored in each variant of one enum rather than beside a kind
+//! enum, so that the tag and the span share the first 16 bytes and the 8-byte payload follows;
+//! [`Value::kind`] gives a borrowed view to match on.
 
 use super::hole;
 use crate::source::Span;
@@ -12,12 +16,28 @@ use std::sync::Arc;
 use triomphe::ThinArc;
 
 /// An evaluated value and where it came from.
-#[derive(Clone, Debug)]
-pub struct Value {
-    pub kind: Kind,
-    pub span: Span,
+///
+/// Built from a [`Kind`] and a [`Span`]; read with [`Value::kind`] and [`Value::span`]. The span
+/// lives in each variant of a private enum, not in a field beside the kind, so that it fills the
+/// padding after the tag: 24 bytes rather than 32 (and an object member 32 rather than 40), for
+/// the many values a run keeps.
+#[derive(Clone)]
+pub struct Value(Repr);
+
+/// [`Kind`] with the span in each variant (see [`Value`]).
+#[derive(Clone)]
+enum Repr {
+    Null(Span),
+    Bool(bool, Span),
+    Int(i64, Span),
+    Float(f64, Span),
+    Str(arcstr::ArcStr, Span),
+    Array(Array, Span),
+    Object(Object, Span),
+    Unknown(Arc<Unknown>, Span),
 }
 
+/// What a value is, to build one with [`Value::new`].
 #[derive(Clone, Debug)]
 pub enum Kind {
     Null,
@@ -29,6 +49,29 @@ pub enum Kind {
     Array(Array),
     Object(Object),
     Unknown(Arc<Unknown>),
+}
+
+/// What a value is, borrowed from it to match on: [`Value::kind`].
+#[derive(Clone, Copy, Debug)]
+pub enum KindRef<'v> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// A string; it may contain holes.
+    Str(&'v arcstr::ArcStr),
+    Array(&'v Array),
+    Object(&'v Object),
+    Unknown(&'v Arc<Unknown>),
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Value")
+            .field("kind", &self.kind())
+            .field("span", &self.span())
+            .finish()
+    }
 }
 
 /// An array: its items and whether it is open, in one shared allocation.
@@ -144,7 +187,58 @@ pub enum Lookup<'v> {
 
 impl Value {
     pub fn new(kind: Kind, span: Span) -> Value {
-        Value { kind, span }
+        Value(match kind {
+            Kind::Null => Repr::Null(span),
+            Kind::Bool(b) => Repr::Bool(b, span),
+            Kind::Int(n) => Repr::Int(n, span),
+            Kind::Float(f) => Repr::Float(f, span),
+            Kind::Str(s) => Repr::Str(s, span),
+            Kind::Array(a) => Repr::Array(a, span),
+            Kind::Object(o) => Repr::Object(o, span),
+            Kind::Unknown(u) => Repr::Unknown(u, span),
+        })
+    }
+
+    /// Where the value came from.
+    pub fn span(&self) -> Span {
+        match self.0 {
+            Repr::Null(span)
+            | Repr::Bool(_, span)
+            | Repr::Int(_, span)
+            | Repr::Float(_, span)
+            | Repr::Str(_, span)
+            | Repr::Array(_, span)
+            | Repr::Object(_, span)
+            | Repr::Unknown(_, span) => span,
+        }
+    }
+
+    /// Moves the value to another span.
+    pub fn set_span(&mut self, span: Span) {
+        match &mut self.0 {
+            Repr::Null(at)
+            | Repr::Bool(_, at)
+            | Repr::Int(_, at)
+            | Repr::Float(_, at)
+            | Repr::Str(_, at)
+            | Repr::Array(_, at)
+            | Repr::Object(_, at)
+            | Repr::Unknown(_, at) => *at = span,
+        }
+    }
+
+    /// What the value is, to match on.
+    pub fn kind(&self) -> KindRef<'_> {
+        match &self.0 {
+            Repr::Null(_) => KindRef::Null,
+            Repr::Bool(b, _) => KindRef::Bool(*b),
+            Repr::Int(n, _) => KindRef::Int(*n),
+            Repr::Float(f, _) => KindRef::Float(*f),
+            Repr::Str(s, _) => KindRef::Str(s),
+            Repr::Array(a, _) => KindRef::Array(a),
+            Repr::Object(o, _) => KindRef::Object(o),
+            Repr::Unknown(u, _) => KindRef::Unknown(u),
+        }
     }
 
     pub fn null(span: Span) -> Value {
@@ -185,28 +279,28 @@ impl Value {
 
     /// The same value with another span.
     pub fn at(mut self, span: Span) -> Value {
-        self.span = span;
+        self.set_span(span);
         self
     }
 
     pub fn is_null(&self) -> bool {
-        matches!(self.kind, Kind::Null)
+        matches!(self.kind(), KindRef::Null)
     }
 
     pub fn is_unknown(&self) -> bool {
-        matches!(self.kind, Kind::Unknown(_))
+        matches!(self.kind(), KindRef::Unknown(_))
     }
 
     pub fn as_unknown(&self) -> Option<&Arc<Unknown>> {
-        match &self.kind {
-            Kind::Unknown(u) => Some(u),
+        match self.kind() {
+            KindRef::Unknown(u) => Some(u),
             _ => None,
         }
     }
 
     pub fn as_str(&self) -> Option<&str> {
-        match &self.kind {
-            Kind::Str(s) => Some(s),
+        match self.kind() {
+            KindRef::Str(s) => Some(s),
             _ => None,
         }
     }
@@ -217,45 +311,45 @@ impl Value {
     }
 
     pub fn as_arc_str(&self) -> Option<&arcstr::ArcStr> {
-        match &self.kind {
-            Kind::Str(s) => Some(s),
+        match self.kind() {
+            KindRef::Str(s) => Some(s),
             _ => None,
         }
     }
 
     pub fn as_bool(&self) -> Option<bool> {
-        match self.kind {
-            Kind::Bool(b) => Some(b),
+        match self.kind() {
+            KindRef::Bool(b) => Some(b),
             _ => None,
         }
     }
 
     /// An integer, also from a float with no fractional part.
     pub fn as_int(&self) -> Option<i64> {
-        match self.kind {
-            Kind::Int(n) => Some(n),
-            Kind::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+        match self.kind() {
+            KindRef::Int(n) => Some(n),
+            KindRef::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
             _ => None,
         }
     }
 
     pub fn as_array(&self) -> Option<&[Value]> {
-        match &self.kind {
-            Kind::Array(a) => Some(a.items()),
+        match self.kind() {
+            KindRef::Array(a) => Some(a.items()),
             _ => None,
         }
     }
 
     pub fn as_array_full(&self) -> Option<&Array> {
-        match &self.kind {
-            Kind::Array(a) => Some(a),
+        match self.kind() {
+            KindRef::Array(a) => Some(a),
             _ => None,
         }
     }
 
     pub fn as_object(&self) -> Option<&Object> {
-        match &self.kind {
-            Kind::Object(o) => Some(o),
+        match self.kind() {
+            KindRef::Object(o) => Some(o),
             _ => None,
         }
     }
@@ -276,40 +370,40 @@ impl Value {
 
     /// Reads a member, distinguishing missing from unknown.
     pub fn member(&self, key: &str) -> Lookup<'_> {
-        match &self.kind {
-            Kind::Object(o) => match o.get(key) {
+        match self.kind() {
+            KindRef::Object(o) => match o.get(key) {
                 Some(v) => Lookup::Found(v),
                 None => match o.open() {
                     Some(u) => Lookup::Unknown(runtime_member(u, key)),
                     None => Lookup::Missing,
                 },
             },
-            Kind::Unknown(u) => Lookup::Unknown(Arc::clone(u)),
+            KindRef::Unknown(u) => Lookup::Unknown(Arc::clone(u)),
             _ => Lookup::Missing,
         }
     }
 
     /// ARM's type name, as `string()` of a type error would show it.
     pub fn type_name(&self) -> &'static str {
-        match self.kind {
-            Kind::Null => "Null",
-            Kind::Bool(_) => "Bool",
-            Kind::Int(_) => "Int",
-            Kind::Float(_) => "Float",
-            Kind::Str(_) => "String",
-            Kind::Array(_) => "Array",
-            Kind::Object(_) => "Object",
-            Kind::Unknown(_) => "Unknown",
+        match self.kind() {
+            KindRef::Null => "Null",
+            KindRef::Bool(_) => "Bool",
+            KindRef::Int(_) => "Int",
+            KindRef::Float(_) => "Float",
+            KindRef::Str(_) => "String",
+            KindRef::Array(_) => "Array",
+            KindRef::Object(_) => "Object",
+            KindRef::Unknown(_) => "Unknown",
         }
     }
 
     /// The first unknown anywhere inside (depth-first, in order), or a hole's reason.
     pub fn deep_unknown(&self) -> Option<Arc<Unknown>> {
-        match &self.kind {
-            Kind::Unknown(u) => Some(Arc::clone(u)),
-            Kind::Str(s) if hole::has_hole(s) => hole::reason(s).map(Unknown::new),
-            Kind::Array(a) => a.items().iter().find_map(Value::deep_unknown),
-            Kind::Object(o) => o.entries().iter().find_map(|(_, v)| v.deep_unknown()),
+        match self.kind() {
+            KindRef::Unknown(u) => Some(Arc::clone(u)),
+            KindRef::Str(s) if hole::has_hole(s) => hole::reason(s).map(Unknown::new),
+            KindRef::Array(a) => a.items().iter().find_map(Value::deep_unknown),
+            KindRef::Object(o) => o.entries().iter().find_map(|(_, v)| v.deep_unknown()),
             _ => None,
         }
     }
@@ -322,15 +416,15 @@ impl Value {
     /// ARM `equals`: deep, case-sensitive for strings, `1 == 1.0`. Holes make it unknown unless both
     /// sides are the same string.
     pub fn tri_eq(&self, other: &Value) -> Tri<bool> {
-        match (&self.kind, &other.kind) {
-            (Kind::Unknown(u), _) | (_, Kind::Unknown(u)) => Tri::Unknown(Arc::clone(u)),
-            (Kind::Null, Kind::Null) => Tri::Known(true),
-            (Kind::Bool(a), Kind::Bool(b)) => Tri::Known(a == b),
-            (Kind::Int(a), Kind::Int(b)) => Tri::Known(a == b),
-            (Kind::Int(_) | Kind::Float(_), Kind::Int(_) | Kind::Float(_)) => {
+        match (self.kind(), other.kind()) {
+            (KindRef::Unknown(u), _) | (_, KindRef::Unknown(u)) => Tri::Unknown(Arc::clone(u)),
+            (KindRef::Null, KindRef::Null) => Tri::Known(true),
+            (KindRef::Bool(a), KindRef::Bool(b)) => Tri::Known(a == b),
+            (KindRef::Int(a), KindRef::Int(b)) => Tri::Known(a == b),
+            (KindRef::Int(_) | KindRef::Float(_), KindRef::Int(_) | KindRef::Float(_)) => {
                 Tri::Known(self.as_f64() == other.as_f64())
             }
-            (Kind::Str(a), Kind::Str(b)) => {
+            (KindRef::Str(a), KindRef::Str(b)) => {
                 if a == b {
                     Tri::Known(true)
                 } else if hole::has_hole(a) || hole::has_hole(b) {
@@ -342,7 +436,7 @@ impl Value {
                     Tri::Known(false)
                 }
             }
-            (Kind::Array(a), Kind::Array(b)) => {
+            (KindRef::Array(a), KindRef::Array(b)) => {
                 if a.items().len() != b.items().len() {
                     return Tri::Known(false);
                 }
@@ -356,7 +450,7 @@ impl Value {
                 }
                 unknown.map_or(Tri::Known(true), Tri::Unknown)
             }
-            (Kind::Object(a), Kind::Object(b)) => {
+            (KindRef::Object(a), KindRef::Object(b)) => {
                 if a.entries().len() != b.entries().len() {
                     return Tri::Known(false);
                 }
@@ -378,23 +472,23 @@ impl Value {
     }
 
     pub fn as_f64(&self) -> Option<f64> {
-        match self.kind {
-            Kind::Int(n) => Some(n as f64),
-            Kind::Float(f) => Some(f),
+        match self.kind() {
+            KindRef::Int(n) => Some(n as f64),
+            KindRef::Float(f) => Some(f),
             _ => None,
         }
     }
 
     /// As JSON; unknowns and holes are an error carrying the reason.
     pub fn to_serde(&self) -> Result<serde_json::Value, Arc<Unknown>> {
-        Ok(match &self.kind {
-            Kind::Null => serde_json::Value::Null,
-            Kind::Bool(b) => serde_json::Value::Bool(*b),
-            Kind::Int(n) => serde_json::Value::from(*n),
-            Kind::Float(f) => serde_json::Number::from_f64(*f)
+        Ok(match self.kind() {
+            KindRef::Null => serde_json::Value::Null,
+            KindRef::Bool(b) => serde_json::Value::Bool(b),
+            KindRef::Int(n) => serde_json::Value::from(n),
+            KindRef::Float(f) => serde_json::Number::from_f64(f)
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
-            Kind::Str(s) => {
+            KindRef::Str(s) => {
                 if hole::has_hole(s) {
                     return Err(Unknown::new(
                         hole::reason(s).unwrap_or_else(|| "it holds unknown text".to_owned()),
@@ -402,20 +496,20 @@ impl Value {
                 }
                 serde_json::Value::String(s.to_string())
             }
-            Kind::Array(a) => serde_json::Value::Array(
+            KindRef::Array(a) => serde_json::Value::Array(
                 a.items()
                     .iter()
                     .map(Value::to_serde)
                     .collect::<Result<_, _>>()?,
             ),
-            Kind::Object(o) => {
+            KindRef::Object(o) => {
                 let mut map = serde_json::Map::new();
                 for (k, v) in o.entries() {
                     map.insert(k.to_string(), v.to_serde()?);
                 }
                 serde_json::Value::Object(map)
             }
-            Kind::Unknown(u) => return Err(Arc::clone(u)),
+            KindRef::Unknown(u) => return Err(Arc::clone(u)),
         })
     }
 
@@ -444,9 +538,9 @@ impl Value {
     /// Compact text of the value with holes left as they are (their markers included): equal
     /// for equal values, for hashing.
     pub fn display_raw(&self) -> String {
-        match &self.kind {
-            Kind::Str(s) => s.to_string(),
-            Kind::Unknown(u) => format!("<unknown: {}>", u.reason),
+        match self.kind() {
+            KindRef::Str(s) => s.to_string(),
+            KindRef::Unknown(u) => format!("<unknown: {}>", u.reason),
             _ => {
                 let mut out = String::new();
                 self.write_raw(&mut out);
@@ -456,9 +550,9 @@ impl Value {
     }
 
     fn write_raw(&self, out: &mut String) {
-        match &self.kind {
-            Kind::Str(s) => out.push_str(&serde_json::Value::String(s.to_string()).to_string()),
-            Kind::Array(a) => {
+        match self.kind() {
+            KindRef::Str(s) => out.push_str(&serde_json::Value::String(s.to_string()).to_string()),
+            KindRef::Array(a) => {
                 out.push('[');
                 for (i, v) in a.items().iter().enumerate() {
                     if i > 0 {
@@ -468,7 +562,7 @@ impl Value {
                 }
                 out.push(']');
             }
-            Kind::Object(o) => {
+            KindRef::Object(o) => {
                 out.push('{');
                 for (i, (k, v)) in o.entries().iter().enumerate() {
                     if i > 0 {
@@ -493,19 +587,19 @@ impl Value {
     }
 
     fn write_display(&self, out: &mut String) {
-        match &self.kind {
-            Kind::Null => out.push_str("null"),
-            Kind::Bool(b) => {
+        match self.kind() {
+            KindRef::Null => out.push_str("null"),
+            KindRef::Bool(b) => {
                 let _ = write!(out, "{b}");
             }
-            Kind::Int(n) => {
+            KindRef::Int(n) => {
                 let _ = write!(out, "{n}");
             }
-            Kind::Float(f) => {
+            KindRef::Float(f) => {
                 let _ = write!(out, "{f}");
             }
-            Kind::Str(s) => out.push_str(&hole::display(s)),
-            Kind::Array(a) => {
+            KindRef::Str(s) => out.push_str(&hole::display(s)),
+            KindRef::Array(a) => {
                 out.push('[');
                 for (i, v) in a.items().iter().enumerate() {
                     if i > 0 {
@@ -515,7 +609,7 @@ impl Value {
                 }
                 out.push(']');
             }
-            Kind::Object(o) => {
+            KindRef::Object(o) => {
                 out.push('{');
                 for (i, (k, v)) in o.entries().iter().enumerate() {
                     if i > 0 {
@@ -527,13 +621,13 @@ impl Value {
                 }
                 out.push('}');
             }
-            Kind::Unknown(_) => out.push_str("<unknown>"),
+            KindRef::Unknown(_) => out.push_str("<unknown>"),
         }
     }
 
     fn write_quoted(&self, out: &mut String) {
-        match &self.kind {
-            Kind::Str(s) => {
+        match self.kind() {
+            KindRef::Str(s) => {
                 out.push_str(&serde_json::Value::String(hole::display(s).into_owned()).to_string())
             }
             _ => self.write_display(out),
@@ -583,8 +677,8 @@ fn runtime_member(open: &Arc<Unknown>, key: &str) -> Arc<Unknown> {
 
 /// Marks a value open, recursively: missing members and elements read from it become unknown.
 pub fn make_open(value: &Value, open: &Arc<Unknown>) -> Value {
-    match &value.kind {
-        Kind::Object(o) => Value::new(
+    match value.kind() {
+        KindRef::Object(o) => Value::new(
             Kind::Object(Object::new(
                 o.entries()
                     .iter()
@@ -592,14 +686,14 @@ pub fn make_open(value: &Value, open: &Arc<Unknown>) -> Value {
                     .collect(),
                 Some(Arc::clone(open)),
             )),
-            value.span,
+            value.span(),
         ),
-        Kind::Array(a) => Value::new(
+        KindRef::Array(a) => Value::new(
             Kind::Array(Array::new(
                 a.items().iter().map(|v| make_open(v, open)).collect(),
                 Some(Arc::clone(open)),
             )),
-            value.span,
+            value.span(),
         ),
         _ => value.clone(),
     }
@@ -616,6 +710,12 @@ pub fn open_object(open: &Arc<Unknown>, span: Span) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_is_24_bytes_and_a_member_32() {
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(std::mem::size_of::<(arcstr::ArcStr, Value)>(), 32);
+    }
 
     #[test]
     fn members_are_found_case_insensitively_and_the_last_wins() {

@@ -7,7 +7,7 @@ use super::{
 use crate::arm::eval::{EvalResource, Unexpanded};
 use crate::arm::hole;
 use crate::arm::resource_id::{self, ResourceId};
-use crate::arm::value::{Kind, Tri, Unknown, Value};
+use crate::arm::value::{KindRef, Tri, Unknown, Value};
 use crate::source::Span;
 use std::sync::Arc;
 
@@ -303,7 +303,7 @@ fn workspace(e: Entity) -> Workspace {
                     rules.push(OutboundRule {
                         unit: e.unit,
                         name: name.to_string(),
-                        span: rule.span.or(v.span),
+                        span: rule.span().or(v.span()),
                         rule: rule.clone(),
                     });
                 }
@@ -338,7 +338,7 @@ fn compute(e: Entity) -> Compute {
         Field::Absent => ComputeKind::Unknown(Unknown::new("the compute has no `computeType`")),
     };
     let subnet_field = e.prop(&["properties", "subnet"]);
-    let subnet_span = subnet_field.value().map_or(e.span, |v| v.span.or(e.span));
+    let subnet_span = subnet_field.value().map_or(e.span, |v| v.span().or(e.span));
     let subnet = e.reference(&["properties", "subnet"]);
     let public_ip = e.prop(&["properties", "enableNodePublicIp"]);
     let workspace = parent_id(&e);
@@ -358,21 +358,21 @@ fn serverless_compute(ws: &Workspace) -> Option<Compute> {
     let settings = ws.e.prop(&["serverlessComputeSettings"]);
     let settings_value = settings.value()?;
     let subnet = match Field::at(settings_value, &["serverlessComputeCustomSubnet"]) {
-        Field::Present(v) if matches!(v.kind, Kind::Object(_)) => Field::reference(&v, &[]),
+        Field::Present(v) if matches!(v.kind(), KindRef::Object(_)) => Field::reference(&v, &[]),
         other => other,
     };
     if subnet.is_absent() {
         return None;
     }
-    let subnet_span = subnet
-        .value()
-        .map_or(settings_value.span, |v| v.span.or(settings_value.span));
+    let subnet_span = subnet.value().map_or(settings_value.span(), |v| {
+        v.span().or(settings_value.span())
+    });
     let mut e = ws.e.clone();
-    e.span = settings_value.span.or(ws.e.span);
+    e.span = settings_value.span().or(ws.e.span);
     // Not a resource of its own: found through its workspace, never by ID.
     e.id = None;
     e.name = match ws.e.name.as_str() {
-        Some(n) => Value::str(format!("{n}/serverless"), ws.e.name.span),
+        Some(n) => Value::str(format!("{n}/serverless"), ws.e.name.span()),
         None => ws.e.name.clone(),
     };
     Some(Compute {
@@ -404,7 +404,7 @@ fn inline_peerings(e: &Entity) -> Vec<Peering> {
                 .and_then(|n| n.as_str().map(|s| hole::display(s).into_owned()))
                 .unwrap_or_else(|| "<unnamed>".to_owned()),
             vnet: vnet.clone(),
-            span: p.span.or(e.span),
+            span: p.span().or(e.span),
             body: p.clone(),
         })
         .collect()
@@ -433,7 +433,7 @@ fn vnet(e: Entity, id_text: Option<&str>) -> (Vnet, Vec<Subnet>) {
                         _ => None,
                     };
                     let full_name = match (e.name.as_str(), &sub_name) {
-                        (Some(v), Some(n)) => Value::str(format!("{v}/{n}"), name.span),
+                        (Some(v), Some(n)) => Value::str(format!("{v}/{n}"), name.span()),
                         _ => name.clone(),
                     };
                     subnets.push(Subnet {
@@ -442,8 +442,8 @@ fn vnet(e: Entity, id_text: Option<&str>) -> (Vnet, Vec<Subnet>) {
                             full_type: Arc::from("Microsoft.Network/virtualNetworks/subnets"),
                             name: full_name,
                             id,
-                            span: item.span,
-                            name_span: name.span,
+                            span: item.span(),
+                            name_span: name.span(),
                             condition: e.condition.clone(),
                             body: item.clone(),
                         },
@@ -498,7 +498,7 @@ fn children<T>(
                     out.push(make(
                         e.unit,
                         name,
-                        item.span,
+                        item.span(),
                         e.condition.clone(),
                         item.clone(),
                     ));

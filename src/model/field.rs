@@ -1,6 +1,6 @@
 //! Reading evaluated resource bodies three-valuedly: absent, present, or unknown.
 
-use crate::arm::value::{Kind, Lookup, Unknown, Value};
+use crate::arm::value::{KindRef, Lookup, Unknown, Value};
 use std::sync::Arc;
 
 /// A property of an evaluated resource.
@@ -21,16 +21,16 @@ impl Field {
             match v.member(key) {
                 Lookup::Found(next) => v = next,
                 Lookup::Missing => {
-                    return if v.is_null() || matches!(v.kind, Kind::Object(_)) {
+                    return if v.is_null() || matches!(v.kind(), KindRef::Object(_)) {
                         Field::Absent
                     } else {
                         Field::Present(Value::unknown(
                             format!("`{key}` is read from a {}", v.type_name()),
-                            v.span,
+                            v.span(),
                         ))
                     };
                 }
-                Lookup::Unknown(u) => return Field::Present(Value::from_unknown(&u, v.span)),
+                Lookup::Unknown(u) => return Field::Present(Value::from_unknown(&u, v.span())),
             }
         }
         if v.is_null() {
@@ -60,18 +60,18 @@ impl Field {
     pub fn reference(root: &Value, path: &[&str]) -> Field {
         match Field::at(root, path) {
             Field::Absent => Field::Absent,
-            Field::Present(v) => match &v.kind {
-                Kind::Object(_) => match Field::at(&v, &["id"]) {
+            Field::Present(v) => match v.kind() {
+                KindRef::Object(_) => match Field::at(&v, &["id"]) {
                     Field::Absent => {
-                        Field::Present(Value::unknown("the reference has no `id`", v.span))
+                        Field::Present(Value::unknown("the reference has no `id`", v.span()))
                     }
                     present => present,
                 },
-                Kind::Unknown(_) => Field::Present(v),
-                Kind::Str(_) => Field::Present(v),
+                KindRef::Unknown(_) => Field::Present(v),
+                KindRef::Str(_) => Field::Present(v),
                 _ => Field::Present(Value::unknown(
                     format!("the reference is a {}, not an object", v.type_name()),
-                    v.span,
+                    v.span(),
                 )),
             },
         }

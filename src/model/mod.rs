@@ -105,7 +105,7 @@ impl Entity {
     pub fn span_of(&self, path: &[&str]) -> Span {
         self.prop(path)
             .value()
-            .map_or(self.span, |v| v.span.or(self.span))
+            .map_or(self.span, |v| v.span().or(self.span))
     }
 }
 
@@ -231,7 +231,9 @@ impl Compute {
     pub fn public_ip_span(&self) -> Span {
         self.public_ip
             .value()
-            .map_or(self.e.name_span.or(self.e.span), |v| v.span.or(self.e.span))
+            .map_or(self.e.name_span.or(self.e.span), |v| {
+                v.span().or(self.e.span)
+            })
     }
 }
 
@@ -358,14 +360,14 @@ impl PrivateEndpoint {
                             out.push(PrivateLink {
                                 target: Field::at(item, &["properties", "privateLinkServiceId"]),
                                 group_ids: Field::at(item, &["properties", "groupIds"]),
-                                span: item.span.or(self.e.span),
+                                span: item.span().or(self.e.span),
                             });
                         }
                     }
                     None => out.push(PrivateLink {
                         target: Field::Present(v.clone()),
                         group_ids: Field::Present(v.clone()),
-                        span: v.span.or(self.e.span),
+                        span: v.span().or(self.e.span),
                     }),
                 },
                 Field::Absent => {}

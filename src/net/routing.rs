@@ -113,7 +113,7 @@ pub fn subnet_egress<'m>(model: &'m Model, subnet: &'m Subnet) -> Vec<Egress<'m>
                 ),
                 resource: u.resource.clone(),
             })),
-            None => Egress::NatGateway(v.span.or(subnet.e.span)),
+            None => Egress::NatGateway(v.span().or(subnet.e.span)),
         }];
     }
     let answers: Vec<Egress<'m>> = match subnet.route_table() {

@@ -72,7 +72,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
         );
         let props = compute.e.prop(&["properties"]);
         let span = match &props {
-            Field::Present(v) => v.span.or(compute.e.span),
+            Field::Present(v) => v.span().or(compute.e.span),
             Field::Absent => compute.e.span,
         };
         let finding = cx

@@ -155,7 +155,7 @@ fn report(cx: &mut Context<'_>, compute: &Compute, w: Witness<'_>) {
         ))
         .related(compute.public_ip_span(), common::public_ip_note(compute))
         .related(
-            w.subnet.route_table().value().map_or(w.subnet.e.span, |v| v.span.or(w.subnet.e.span)),
+            w.subnet.route_table().value().map_or(w.subnet.e.span, |v| v.span().or(w.subnet.e.span)),
             format!("subnet `{}` uses route table `{table}`", w.subnet.e.display_name()),
         )
         .related(w.default.span, format!("route `{}` sends `0.0.0.0/0` to `{}`", w.default.name, w.hop.as_str()));

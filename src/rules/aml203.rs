@@ -118,7 +118,7 @@ fn check_compute<'m>(cx: &mut Context<'m>, compute: &'m Compute) {
                 .label("the compute's subnet")
                 .help("send `0.0.0.0/0` to your firewall (`\"nextHopType\": \"VirtualAppliance\"` with its private IP) or remove the route and give the subnet a NAT gateway")
                                 .related(
-                    w.subnet.route_table().value().map_or(w.subnet.e.span, |v| v.span.or(w.subnet.e.span)),
+                    w.subnet.route_table().value().map_or(w.subnet.e.span, |v| v.span().or(w.subnet.e.span)),
                     format!("subnet `{}` uses route table `{}`", w.subnet.e.display_name(), w.table.e.display_name()),
                 )
                 .related(w.route.span, format!("route `{}` drops internet-bound traffic", w.route.name));

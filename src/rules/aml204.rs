@@ -280,7 +280,7 @@ fn report(cx: &mut Context<'_>, compute: &Compute, subnet: &Subnet, blocked: Vec
         .label("the compute's subnet")
                 .help("allow the listed service tags and ports outbound before the denying rule (an allow to `AzureCloud` on TCP 80, 443, 18881 and UDP 5831 covers them), or route them through a firewall that allows them")
         .related(
-            subnet.nsg().value().map_or(subnet.e.span, |v| v.span.or(subnet.e.span)),
+            subnet.nsg().value().map_or(subnet.e.span, |v| v.span().or(subnet.e.span)),
             format!("subnet `{}` uses NSG `{}`", subnet.e.display_name(), nsg.e.display_name()),
         );
     let mut seen = Vec::new();

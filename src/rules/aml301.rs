@@ -91,7 +91,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
             .finding(&compute.e, common::subnet_span(compute), message)
             .label("a customer subnet")
             .help("remove `subnet` from the compute: it runs in the workspace's managed virtual network; reach your own resources through the managed network's outbound rules")
-            .related(mode.value().map_or(ws.e.span, |v| v.span.or(ws.e.span)), format!("managed network `{mode_text}`"));
+            .related(mode.value().map_or(ws.e.span, |v| v.span().or(ws.e.span)), format!("managed network `{mode_text}`"));
         cx.report(finding);
     }
 }

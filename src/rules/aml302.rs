@@ -78,7 +78,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
             .finding(&compute.e, span, message)
             .label("an attached compute type")
             .help("use compute instances, clusters or serverless compute in a managed-network workspace, or attach this compute to a workspace without a managed network")
-            .related(mode.value().map_or(ws.e.span, |v| v.span.or(ws.e.span)), "the workspace's managed network");
+            .related(mode.value().map_or(ws.e.span, |v| v.span().or(ws.e.span)), "the workspace's managed network");
         cx.report(finding);
     }
 }

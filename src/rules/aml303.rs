@@ -77,11 +77,11 @@ pub(super) fn check(cx: &mut Context<'_>) {
                 if kind.eq_ignore_ascii_case("FQDN") { "an" } else { "a" }
             );
             let finding = cx
-                .finding(&ws.e, ty.span.or(rule.span), message)
+                .finding(&ws.e, ty.span().or(rule.span), message)
                 .label("no effect in this mode")
                 .help("set `managedNetwork.isolationMode` to `AllowOnlyApprovedOutbound` if the rules are meant as an allow-list, or remove them")
                 .related(
-                    mode.value().map_or(ws.e.name_span.or(ws.e.span), |v| v.span.or(ws.e.span)),
+                    mode.value().map_or(ws.e.name_span.or(ws.e.span), |v| v.span().or(ws.e.span)),
                     format!("managed network mode: {mode_text}"),
                 );
             cx.report(finding);

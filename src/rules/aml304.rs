@@ -109,10 +109,10 @@ pub(super) fn check(cx: &mut Context<'_>) {
                 ws.e.display_name()
             );
             let finding = cx
-                .finding(&ws.e, dest.span.or(rule.span), message)
+                .finding(&ws.e, dest.span().or(rule.span), message)
                 .label("a storage endpoint")
                                 .help(format!("replace it with a `PrivateEndpoint` outbound rule: `{{ \"type\": \"PrivateEndpoint\", \"destination\": {{ \"serviceResourceId\": \"<storage account ID>\", \"subresourceTarget\": \"{}\" }} }}`", subresource(fqdn)))
-                .related(mode.value().map_or(ws.e.span, |v| v.span.or(ws.e.span)), "`AllowOnlyApprovedOutbound` mode");
+                .related(mode.value().map_or(ws.e.span, |v| v.span().or(ws.e.span)), "`AllowOnlyApprovedOutbound` mode");
             cx.report(finding);
         }
     }

@@ -66,7 +66,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
             Tri::Known(false) => {}
             Tri::Known(true) => continue,
             Tri::Unknown(u) => {
-                cx.unverifiable(&ws.e, access.span, u);
+                cx.unverifiable(&ws.e, access.span(), u);
                 continue;
             }
         }
@@ -75,7 +75,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
             ws.e.display_name()
         );
         let finding = cx
-            .finding(&ws.e, access.span, message)
+            .finding(&ws.e, access.span(), message)
             .label("only private endpoints can reach it")
             .help("add a `Microsoft.Network/privateEndpoints` resource with `\"privateLinkServiceId\"` set to the workspace and `\"groupIds\": [\"amlworkspace\"]`, or lint the template that declares it in the same run");
         cx.report(finding);

@@ -103,11 +103,11 @@ pub(super) fn check(cx: &mut Context<'_>) {
                 continue;
             }
             let span = match rule.prop("sourceAddressPrefix") {
-                Field::Present(v) => v.span.or(rule.span),
+                Field::Present(v) => v.span().or(rule.span),
                 Field::Absent => rule
                     .prop("sourceAddressPrefixes")
                     .value()
-                    .map_or(rule.span, |v| v.span.or(rule.span)),
+                    .map_or(rule.span, |v| v.span().or(rule.span)),
             };
             let message = format!(
                 "rule `{}` of NSG `{}` allows {} {} from anywhere on the internet",

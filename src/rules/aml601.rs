@@ -77,7 +77,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
                 .rule
                 .prop("priority")
                 .value()
-                .map_or(later.rule.span, |v| v.span.or(later.rule.span));
+                .map_or(later.rule.span, |v| v.span().or(later.rule.span));
             let message = format!(
                 "rules `{}` and `{}` of NSG `{}` both have priority {prio} ({:?}); ARM rejects the deployment",
                 earlier.rule.name,
@@ -94,7 +94,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
                         .rule
                         .prop("priority")
                         .value()
-                        .map_or(earlier.rule.span, |v| v.span.or(earlier.rule.span)),
+                        .map_or(earlier.rule.span, |v| v.span().or(earlier.rule.span)),
                     format!("rule `{}` has priority {prio} too", earlier.rule.name),
                 );
             cx.report(finding);

@@ -63,7 +63,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
             let span = rule
                 .prop("priority")
                 .value()
-                .map_or(rule.span, |v| v.span.or(rule.span));
+                .map_or(rule.span, |v| v.span().or(rule.span));
             let message = format!(
                 "rule `{}` of NSG `{}` has priority {prio}, outside 100..4096; ARM rejects the deployment",
                 rule.name,

@@ -214,7 +214,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
                     nsg.e.display_name()
                 );
                 let finding = cx
-                    .finding(&nsg.e, value.span.or(rule.span), message)
+                    .finding(&nsg.e, value.span().or(rule.span), message)
                     .label("invalid value")
                     .help("protocols: `*`, `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah`; ports: `*`, `443`, `1024-65535`; prefixes: `*`, `10.0.0.0/16`, `10.0.0.4`, or one service tag such as `AzureMachineLearning`");
                 cx.report(finding);

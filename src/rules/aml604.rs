@@ -185,7 +185,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
                 .rule
                 .prop("priority")
                 .value()
-                .map_or(b.rule.span, |v| v.span.or(b.rule.span));
+                .map_or(b.rule.span, |v| v.span().or(b.rule.span));
             let mut finding = cx
                 .finding(&nsg.e, span, message)
                 .label("never reached")

@@ -68,7 +68,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
             };
             let (span, message, help) = match (&hop, &ip) {
                 (NextHop::VirtualAppliance, Field::Absent) => (
-                    hop_value.span,
+                    hop_value.span(),
                     format!(
                         "route `{}` of route table `{}` sends traffic to a `VirtualAppliance` but has no `nextHopIpAddress`",
                         route.name,
@@ -78,7 +78,7 @@ pub(super) fn check(cx: &mut Context<'_>) {
                 ),
                 (NextHop::VirtualAppliance | NextHop::VirtualApplianceEcmp | NextHop::Other(_), _) => continue,
                 (_, Field::Present(ip_value)) => (
-                    ip_value.span,
+                    ip_value.span(),
                     format!(
                         "route `{}` of route table `{}` has a `nextHopIpAddress` but next hop type `{hop_text}`, which takes none",
                         route.name,

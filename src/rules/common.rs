@@ -96,7 +96,11 @@ pub fn customer_subnets<'m>(cx: &mut Context<'m>, compute: &'m Compute) -> Optio
                 reason: format!("its subnet is not known: {}", u.reason),
                 resource: u.resource.clone(),
             });
-            cx.unverifiable(&compute.e, subnet_ref.span.or(compute.subnet_span), reason);
+            cx.unverifiable(
+                &compute.e,
+                subnet_ref.span().or(compute.subnet_span),
+                reason,
+            );
             None
         }
     }
@@ -107,7 +111,7 @@ pub fn subnet_span(compute: &Compute) -> crate::source::Span {
     compute
         .subnet
         .value()
-        .map_or(compute.subnet_span, |v| v.span.or(compute.subnet_span))
+        .map_or(compute.subnet_span, |v| v.span().or(compute.subnet_span))
 }
 
 /// The NSGs of a subnet: empty when it has none; `None` when unknown (AML002 reported).

@@ -169,7 +169,7 @@ fn report(cx: &mut Context<'_>, compute: &Compute, req: &Requirement, d: Denial<
             d.subnet
                 .nsg()
                 .value()
-                .map_or(d.subnet.e.span, |v| v.span.or(d.subnet.e.span)),
+                .map_or(d.subnet.e.span, |v| v.span().or(d.subnet.e.span)),
             format!("subnet `{subnet_name}` uses NSG `{nsg_name}`"),
         );
     let mut seen = Vec::new();

@@ -540,7 +540,7 @@ impl<'a> Evaluator<'a> {
                     let env = Env::new(caller, &copy);
                     let v = self.eval_node(node, &env);
                     if whole_entry {
-                        super::expression::access_member(&v, "value", false, v.span)
+                        super::expression::access_member(&v, "value", false, v.span())
                     } else {
                         v
                     }
@@ -674,7 +674,7 @@ impl<'a> Evaluator<'a> {
                     format!("exceeds {MAX_COPY_COUNT}")
                 };
                 self.problem(
-                    v.span.or(span),
+                    v.span().or(span),
                     format!("copy count `{n}` of `{loop_name}` {what}; ARM rejects it"),
                 );
                 Ok(None)
@@ -684,7 +684,7 @@ impl<'a> Evaluator<'a> {
                     return Err(Unknown::new(reason));
                 }
                 self.problem(
-                    v.span.or(span),
+                    v.span().or(span),
                     format!(
                         "copy count of `{loop_name}` is a {}, not an integer",
                         v.type_name()

@@ -5,7 +5,7 @@ use crate::arm::expr::{self, Call, Expr, StringForm};
 use crate::arm::functions::{self, FnCtx};
 use crate::arm::hole::{self, HoleKind};
 use crate::arm::resource_id;
-use crate::arm::value::{open_object, Kind, Lookup, Tri, Unknown, Value};
+use crate::arm::value::{open_object, Kind, KindRef, Lookup, Tri, Unknown, Value};
 use crate::parse::{ast, ObjectExt};
 use crate::source::Span;
 use std::sync::Arc;
@@ -217,9 +217,9 @@ impl<'a> Evaluator<'a> {
                     return Value::unknown("`if()` takes three arguments", span);
                 }
                 let cond = self.eval_expr(&call.args[0], env, span);
-                match cond.kind {
-                    Kind::Bool(true) => self.eval_expr(&call.args[1], env, span),
-                    Kind::Bool(false) => self.eval_expr(&call.args[2], env, span),
+                match cond.kind() {
+                    KindRef::Bool(true) => self.eval_expr(&call.args[1], env, span),
+                    KindRef::Bool(false) => self.eval_expr(&call.args[2], env, span),
                     _ => {
                         let a = self.eval_expr(&call.args[1], env, span);
                         let b = self.eval_expr(&call.args[2], env, span);
@@ -340,8 +340,8 @@ impl<'a> Evaluator<'a> {
         }
         let (name, offset) = match args.as_slice() {
             [] => (None, 0),
-            [a] => match (&a.kind, a.as_int()) {
-                (Kind::Str(s), _) => (Some(s.to_ascii_lowercase()), 0),
+            [a] => match (a.kind(), a.as_int()) {
+                (KindRef::Str(s), _) => (Some(s.to_ascii_lowercase()), 0),
                 (_, Some(n)) => (None, n),
                 _ => {
                     return Value::unknown(
@@ -445,9 +445,9 @@ impl<'a> Evaluator<'a> {
                 let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     let keep = apply(self, &params, body, with_index(item, i));
-                    match keep.kind {
-                        Kind::Bool(true) => out.push(item.clone()),
-                        Kind::Bool(false) => {}
+                    match keep.kind() {
+                        KindRef::Bool(true) => out.push(item.clone()),
+                        KindRef::Bool(false) => {}
                         _ => {
                             let u = keep.deep_unknown().unwrap_or_else(|| {
                                 Unknown::new("a filter predicate is not boolean")
@@ -489,9 +489,9 @@ impl<'a> Evaluator<'a> {
                     while at > 0 {
                         let less =
                             apply(self, &params, body, vec![item.clone(), out[at - 1].clone()]);
-                        match less.kind {
-                            Kind::Bool(true) => at -= 1,
-                            Kind::Bool(false) => break,
+                        match less.kind() {
+                            KindRef::Bool(true) => at -= 1,
+                            KindRef::Bool(false) => break,
                             _ => {
                                 let u = less.deep_unknown().unwrap_or_else(|| {
                                     Unknown::new("a sort comparison is not boolean")
@@ -765,11 +765,13 @@ pub(super) fn access_member(t: &Value, name: &str, safe: bool, span: Span) -> Va
         Lookup::Found(v) => v.clone(),
         Lookup::Unknown(u) => Value::from_unknown(&u, span),
         Lookup::Missing if safe => Value::null(span),
-        Lookup::Missing => match &t.kind {
-            Kind::Str(s) if hole::has_hole(s) => {
+        Lookup::Missing => match t.kind() {
+            KindRef::Str(s) if hole::has_hole(s) => {
                 Value::unknown(hole::reason(s).unwrap_or_default(), span)
             }
-            Kind::Object(_) => Value::unknown(format!("the object has no property `{name}`"), span),
+            KindRef::Object(_) => {
+                Value::unknown(format!("the object has no property `{name}`"), span)
+            }
             _ => Value::unknown(
                 format!("a {} has no property `{name}`", t.type_name()),
                 span,
@@ -783,9 +785,9 @@ pub(super) fn access_index(t: &Value, i: &Value, safe: bool, span: Span) -> Valu
     if let Some(u) = i.as_unknown() {
         return Value::from_unknown(u, span);
     }
-    match (&t.kind, &i.kind) {
-        (Kind::Unknown(u), _) => Value::from_unknown(u, span),
-        (Kind::Array(a), _) if i.as_int().is_some() => {
+    match (t.kind(), i.kind()) {
+        (KindRef::Unknown(u), _) => Value::from_unknown(u, span),
+        (KindRef::Array(a), _) if i.as_int().is_some() => {
             match a.index(i.as_int().unwrap_or_default()) {
                 Lookup::Found(v) => v.clone(),
                 Lookup::Unknown(u) => Value::from_unknown(&u, span),
@@ -795,9 +797,9 @@ pub(super) fn access_index(t: &Value, i: &Value, safe: bool, span: Span) -> Valu
                 }
             }
         }
-        (Kind::Object(_), Kind::Str(k)) => access_member(t, k, safe, span),
-        (Kind::Null, _) if safe => Value::null(span),
-        (Kind::Str(s), _) if hole::has_hole(s) => {
+        (KindRef::Object(_), KindRef::Str(k)) => access_member(t, k, safe, span),
+        (KindRef::Null, _) if safe => Value::null(span),
+        (KindRef::Str(s), _) if hole::has_hole(s) => {
             Value::unknown(hole::reason(s).unwrap_or_default(), span)
         }
         _ => {

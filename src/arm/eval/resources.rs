@@ -7,7 +7,7 @@ use super::context::{
 use super::MAX_DEPLOYMENT_DEPTH;
 use crate::arm::hole::{self, HoleKind};
 use crate::arm::resource_id;
-use crate::arm::value::{make_open, open_object, Kind, Tri, Unknown, Value};
+use crate::arm::value::{make_open, open_object, Kind, KindRef, Tri, Unknown, Value};
 use crate::parse::{ast, ObjectExt};
 use crate::source::Span;
 use std::sync::Arc;
@@ -85,14 +85,14 @@ impl<'a> Evaluator<'a> {
                 None => Tri::Known(true),
                 Some(node) => {
                     let v = self.eval_node(node, &env);
-                    match v.kind {
-                        Kind::Bool(b) => Tri::Known(b),
-                        Kind::Unknown(u) => Tri::Unknown(u),
+                    match v.kind() {
+                        KindRef::Bool(b) => Tri::Known(b),
+                        KindRef::Unknown(u) => Tri::Unknown(Arc::clone(u)),
                         _ => match v.deep_unknown() {
                             Some(u) => Tri::Unknown(u),
                             None => {
                                 self.problem(
-                                    v.span,
+                                    v.span(),
                                     format!("`condition` is a {}, not a boolean", v.type_name()),
                                 );
                                 Tri::Unknown(Unknown::new("the condition is not a boolean"))
@@ -142,13 +142,15 @@ impl<'a> Evaluator<'a> {
                     Value::unknown("the resource has no name", span)
                 }
             };
-            let name = match (&parent_name, &own_name.kind) {
-                (Some(pn), Kind::Str(s)) => match pn.as_str() {
-                    Some(p) => Value::str(format!("{p}/{s}"), own_name.span),
+            let name = match (&parent_name, own_name.kind()) {
+                (Some(pn), KindRef::Str(s)) => match pn.as_str() {
+                    Some(p) => Value::str(format!("{p}/{s}"), own_name.span()),
                     None => pn.clone(),
                 },
-                (Some(_), Kind::Unknown(_)) | (None, _) => own_name,
-                (Some(_), _) => Value::unknown("the resource name is not a string", own_name.span),
+                (Some(_), KindRef::Unknown(_)) | (None, _) => own_name,
+                (Some(_), _) => {
+                    Value::unknown("the resource name is not a string", own_name.span())
+                }
             };
             let existing =
                 matches!(decl.member("existing"), Some(ast::Value::BooleanLit(b)) if b.value);
@@ -231,7 +233,7 @@ impl<'a> Evaluator<'a> {
         name: &Value,
         env: &Env<'_>,
     ) -> Value {
-        let span = name.span;
+        let span = name.span();
         let Some(name_text) = name.as_str() else {
             return match name.as_unknown() {
                 Some(u) => Value::from_unknown(u, span),
@@ -425,7 +427,7 @@ impl<'a> Evaluator<'a> {
                     };
                     let env = Env::new(ctx, &[]);
                     if let Some(cond) = decl.member("condition") {
-                        if matches!(self.eval_node(cond, &env).kind, Kind::Bool(false)) {
+                        if matches!(self.eval_node(cond, &env).kind(), KindRef::Bool(false)) {
                             continue;
                         }
                     }

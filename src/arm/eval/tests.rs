@@ -1,6 +1,6 @@
 use super::*;
 use crate::arm::hole;
-use crate::arm::value::Kind;
+use crate::arm::value::KindRef;
 use crate::parse;
 
 fn run_with(template: &str, params: Option<&str>) -> Evaluated {
@@ -103,7 +103,7 @@ fn parameter_file_values_override_defaults_and_undeclared_ones_are_problems() {
     let v = prop(find(&ev, "ws/cpu"), &["properties", "enableNodePublicIp"]);
     assert_eq!(v.as_bool(), Some(false));
     assert_eq!(
-        v.span.file,
+        v.span().file,
         FileId(0),
         "the property keeps the template's span"
     );
@@ -483,8 +483,8 @@ fn only_wanted_bodies_are_evaluated() {
     });
     assert!(find(&ev, "st").body.is_none());
     assert!(matches!(
-        find(&ev, "n").body.as_ref().unwrap().kind,
-        Kind::Object(_)
+        find(&ev, "n").body.as_ref().unwrap().kind(),
+        KindRef::Object(_)
     ));
 }
 
@@ -565,8 +565,8 @@ fn literal_strings_are_shared_across_templates_and_the_table_is_bounded() {
         ))
     };
     let (a, b) = (run(&t("one")), run(&t("two")));
-    let tier = |ev: &Evaluated| match &prop(&ev.resources[0], &["tier"]).kind {
-        Kind::Str(s) => s.clone(),
+    let tier = |ev: &Evaluated| match prop(&ev.resources[0], &["tier"]).kind() {
+        KindRef::Str(s) => s.clone(),
         other => panic!("{other:?}"),
     };
     assert!(

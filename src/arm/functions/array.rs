@@ -9,16 +9,16 @@ use super::{
     arity, fail, first_unknown, int_arg, object, string, too_large, type_error, unknown_from,
     FnCtx, FnResult, MAX_ARRAY_LEN,
 };
-use crate::arm::value::{Array, Kind, Tri, Unknown, Value};
+use crate::arm::value::{Array, Kind, KindRef, Tri, Unknown, Value};
 use std::collections::HashSet;
 use std::sync::Arc;
 
 /// `concat(arg1, ...)`: arrays if the first argument is an array, else strings.
 pub(super) fn concat(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("concat", args, 1, usize::MAX)?;
-    match &args[0].kind {
-        Kind::Array(_) => {}
-        Kind::Unknown(u) => return unknown_from(u, cx),
+    match args[0].kind() {
+        KindRef::Array(_) => {}
+        KindRef::Unknown(u) => return unknown_from(u, cx),
         _ => return string::concat(args, cx),
     }
     for (i, a) in args.iter().enumerate() {
@@ -53,20 +53,20 @@ pub(super) fn concat(args: &[Value], cx: &FnCtx) -> FnResult {
 pub(super) fn contains(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("contains", args, 2, 2)?;
     let (container, item) = (&args[0], &args[1]);
-    match &container.kind {
-        Kind::Unknown(u) => unknown_from(u, cx),
-        Kind::Str(s) => match &item.kind {
-            Kind::Unknown(u) => unknown_from(u, cx),
-            Kind::Str(needle) => string::contains(s, needle, cx),
-            Kind::Int(n) => string::contains(s, &n.to_string(), cx),
+    match container.kind() {
+        KindRef::Unknown(u) => unknown_from(u, cx),
+        KindRef::Str(s) => match item.kind() {
+            KindRef::Unknown(u) => unknown_from(u, cx),
+            KindRef::Str(needle) => string::contains(s, needle, cx),
+            KindRef::Int(n) => string::contains(s, &n.to_string(), cx),
             _ => type_error("contains", 1, "a string", item),
         },
-        Kind::Array(a) => match membership(a, item) {
+        KindRef::Array(a) => match membership(a, item) {
             Found::At(_) => Ok(Value::bool(true, cx.span)),
             Found::Nowhere => Ok(Value::bool(false, cx.span)),
             Found::Unknown(u) => unknown_from(&u, cx),
         },
-        Kind::Object(_) => object::contains_key(container, item, cx),
+        KindRef::Object(_) => object::contains_key(container, item, cx),
         _ => type_error("contains", 0, "an array, an object or a string", container),
     }
 }
@@ -75,12 +75,12 @@ pub(super) fn contains(args: &[Value], cx: &FnCtx) -> FnResult {
 pub(super) fn empty(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("empty", args, 1, 1)?;
     let v = &args[0];
-    let (len, open) = match &v.kind {
-        Kind::Unknown(u) => return unknown_from(u, cx),
-        Kind::Null => return Ok(Value::bool(true, cx.span)),
-        Kind::Str(s) => return string::empty(s, cx),
-        Kind::Array(a) => (a.items().len(), a.open()),
-        Kind::Object(o) => (o.entries().len(), o.open()),
+    let (len, open) = match v.kind() {
+        KindRef::Unknown(u) => return unknown_from(u, cx),
+        KindRef::Null => return Ok(Value::bool(true, cx.span)),
+        KindRef::Str(s) => return string::empty(s, cx),
+        KindRef::Array(a) => (a.items().len(), a.open()),
+        KindRef::Object(o) => (o.entries().len(), o.open()),
         _ => return type_error("empty", 0, "an array, an object or a string", v),
     };
     match open {
@@ -93,11 +93,11 @@ pub(super) fn empty(args: &[Value], cx: &FnCtx) -> FnResult {
 fn first_or_last(name: &str, args: &[Value], cx: &FnCtx, last: bool) -> FnResult {
     arity(name, args, 1, 1)?;
     let v = &args[0];
-    match &v.kind {
-        Kind::Unknown(u) => unknown_from(u, cx),
-        Kind::Null => Ok(Value::null(cx.span)),
-        Kind::Str(s) => string::first_last(s, last, cx),
-        Kind::Array(a) => {
+    match v.kind() {
+        KindRef::Unknown(u) => unknown_from(u, cx),
+        KindRef::Null => Ok(Value::null(cx.span)),
+        KindRef::Str(s) => string::first_last(s, last, cx),
+        KindRef::Array(a) => {
             if let (true, Some(u)) = (last || a.items().is_empty(), a.open()) {
                 return unknown_from(u, cx);
             }
@@ -127,15 +127,15 @@ pub(super) fn index_of(args: &[Value], cx: &FnCtx, last: bool) -> FnResult {
     let name = if last { "lastIndexOf" } else { "indexOf" };
     arity(name, args, 2, 2)?;
     let (container, item) = (&args[0], &args[1]);
-    match &container.kind {
-        Kind::Unknown(u) => unknown_from(u, cx),
-        Kind::Null => Ok(Value::int(-1, cx.span)),
-        Kind::Str(s) => match &item.kind {
-            Kind::Unknown(u) => unknown_from(u, cx),
-            Kind::Str(needle) => string::index_of(s, needle, last, cx),
+    match container.kind() {
+        KindRef::Unknown(u) => unknown_from(u, cx),
+        KindRef::Null => Ok(Value::int(-1, cx.span)),
+        KindRef::Str(s) => match item.kind() {
+            KindRef::Unknown(u) => unknown_from(u, cx),
+            KindRef::Str(needle) => string::index_of(s, needle, last, cx),
             _ => type_error(name, 1, "a string", item),
         },
-        Kind::Array(a) => match position(a, item, last) {
+        KindRef::Array(a) => match position(a, item, last) {
             Found::At(i) => Ok(Value::int(i as i64, cx.span)),
             Found::Nowhere => Ok(Value::int(-1, cx.span)),
             Found::Unknown(u) => unknown_from(&u, cx),
@@ -195,12 +195,12 @@ fn membership(a: &Array, item: &Value) -> Found {
 pub(super) fn length(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("length", args, 1, 1)?;
     let v = &args[0];
-    let (len, open) = match &v.kind {
-        Kind::Unknown(u) => return unknown_from(u, cx),
-        Kind::Null => return Ok(Value::int(0, cx.span)),
-        Kind::Str(s) => return string::length(s, cx),
-        Kind::Array(a) => (a.items().len(), a.open()),
-        Kind::Object(o) => (o.entries().len(), o.open()),
+    let (len, open) = match v.kind() {
+        KindRef::Unknown(u) => return unknown_from(u, cx),
+        KindRef::Null => return Ok(Value::int(0, cx.span)),
+        KindRef::Str(s) => return string::length(s, cx),
+        KindRef::Array(a) => (a.items().len(), a.open()),
+        KindRef::Object(o) => (o.entries().len(), o.open()),
         _ => return type_error("length", 0, "an array, an object or a string", v),
     };
     match open {
@@ -217,18 +217,18 @@ pub(super) fn skip_take(args: &[Value], cx: &FnCtx, skip: bool) -> FnResult {
         int_arg(name, args, 1)?;
     }
     let v = &args[0];
-    match &v.kind {
-        Kind::Unknown(u) => return unknown_from(u, cx),
-        Kind::Null | Kind::Str(_) | Kind::Array(_) => {}
+    match v.kind() {
+        KindRef::Unknown(u) => return unknown_from(u, cx),
+        KindRef::Null | KindRef::Str(_) | KindRef::Array(_) => {}
         _ => return type_error(name, 0, "an array or a string", v),
     }
     if let Some(u) = first_unknown(args) {
         return unknown_from(u, cx);
     }
     let n = int_arg(name, args, 1)?;
-    let a = match &v.kind {
-        Kind::Str(s) => return string::skip_take(s, n, skip, cx),
-        Kind::Array(a) => a,
+    let a = match v.kind() {
+        KindRef::Str(s) => return string::skip_take(s, n, skip, cx),
+        KindRef::Array(a) => a,
         _ => return Ok(Value::null(cx.span)),
     };
     let len = a.items().len();
@@ -258,10 +258,10 @@ fn arrays_or_objects(name: &str, args: &[Value]) -> Result<Shape, super::FnError
     arity(name, args, 2, usize::MAX)?;
     let mut arrays = None;
     for (i, a) in args.iter().enumerate() {
-        let is_array = match &a.kind {
-            Kind::Unknown(_) => continue,
-            Kind::Array(_) => true,
-            Kind::Object(_) => false,
+        let is_array = match a.kind() {
+            KindRef::Unknown(_) => continue,
+            KindRef::Array(_) => true,
+            KindRef::Object(_) => false,
             _ => return type_error(name, i, "an array or an object", a),
         };
         match arrays {
@@ -392,9 +392,9 @@ pub(super) fn union(args: &[Value], cx: &FnCtx) -> FnResult {
 /// `array(convertToArray)`.
 pub(super) fn array(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("array", args, 1, 1)?;
-    match &args[0].kind {
-        Kind::Unknown(u) => unknown_from(u, cx),
-        Kind::Array(_) => Ok(args[0].clone()),
+    match args[0].kind() {
+        KindRef::Unknown(u) => unknown_from(u, cx),
+        KindRef::Array(_) => Ok(args[0].clone()),
         _ => Ok(Value::array(vec![args[0].clone()], cx.span)),
     }
 }
@@ -402,9 +402,9 @@ pub(super) fn array(args: &[Value], cx: &FnCtx) -> FnResult {
 /// `flatten(arrayToFlatten)`: one level.
 pub(super) fn flatten(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("flatten", args, 1, 1)?;
-    let outer = match &args[0].kind {
-        Kind::Unknown(u) => return unknown_from(u, cx),
-        Kind::Array(a) => a,
+    let outer = match args[0].kind() {
+        KindRef::Unknown(u) => return unknown_from(u, cx),
+        KindRef::Array(a) => a,
         _ => return type_error("flatten", 0, "an array", &args[0]),
     };
     for (i, item) in outer.items().iter().enumerate() {
@@ -420,9 +420,9 @@ pub(super) fn flatten(args: &[Value], cx: &FnCtx) -> FnResult {
     }
     let mut out = Vec::new();
     for item in outer.items() {
-        match &item.kind {
-            Kind::Unknown(u) => return unknown_from(u, cx),
-            Kind::Array(inner) => {
+        match item.kind() {
+            KindRef::Unknown(u) => return unknown_from(u, cx),
+            KindRef::Array(inner) => {
                 if let Some(u) = inner.open() {
                     return unknown_from(u, cx);
                 }
@@ -514,16 +514,16 @@ fn canonical(v: &Value) -> Option<String> {
 }
 
 fn write_canonical(v: &Value, out: &mut String) -> bool {
-    match &v.kind {
-        Kind::Null => out.push('n'),
-        Kind::Bool(b) => out.push(if *b { 't' } else { 'f' }),
-        Kind::Int(n) => out.push_str(&format!("i{n};")),
-        Kind::Float(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => {
-            out.push_str(&format!("i{};", *x as i64));
+    match v.kind() {
+        KindRef::Null => out.push('n'),
+        KindRef::Bool(b) => out.push(if b { 't' } else { 'f' }),
+        KindRef::Int(n) => out.push_str(&format!("i{n};")),
+        KindRef::Float(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => {
+            out.push_str(&format!("i{};", x as i64));
         }
-        Kind::Float(x) => out.push_str(&format!("d{};", x.to_bits())),
-        Kind::Str(s) => out.push_str(&format!("s{}:{s}", s.len())),
-        Kind::Array(a) => {
+        KindRef::Float(x) => out.push_str(&format!("d{};", x.to_bits())),
+        KindRef::Str(s) => out.push_str(&format!("s{}:{s}", s.len())),
+        KindRef::Array(a) => {
             out.push('[');
             for x in a.items() {
                 if !write_canonical(x, out) {
@@ -532,7 +532,7 @@ fn write_canonical(v: &Value, out: &mut String) -> bool {
             }
             out.push(']');
         }
-        Kind::Object(o) => {
+        KindRef::Object(o) => {
             let mut entries: Vec<(String, &Value)> = o
                 .entries()
                 .iter()
@@ -548,7 +548,7 @@ fn write_canonical(v: &Value, out: &mut String) -> bool {
             }
             out.push('}');
         }
-        Kind::Unknown(_) => return false,
+        KindRef::Unknown(_) => return false,
     }
     true
 }

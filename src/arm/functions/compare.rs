@@ -7,16 +7,16 @@
 
 use super::{arity, fail, hole_unknown, unknown, unknown_from, FnCtx, FnResult};
 use crate::arm::hole;
-use crate::arm::value::{Kind, Tri, Value};
+use crate::arm::value::{KindRef, Tri, Value};
 use std::cmp::Ordering;
 
 /// `coalesce(arg1, ...)`: the first non-null argument.
 pub(super) fn coalesce(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("coalesce", args, 1, usize::MAX)?;
     for a in args {
-        match &a.kind {
-            Kind::Null => {}
-            Kind::Unknown(u) => return unknown_from(u, cx),
+        match a.kind() {
+            KindRef::Null => {}
+            KindRef::Unknown(u) => return unknown_from(u, cx),
             _ => return Ok(a.clone()),
         }
     }
@@ -36,8 +36,8 @@ pub(super) fn equals(args: &[Value], cx: &FnCtx) -> FnResult {
 pub(super) fn order(args: &[Value], cx: &FnCtx, name: &str) -> FnResult {
     arity(name, args, 2, 2)?;
     let (a, b) = (&args[0], &args[1]);
-    let numeric = |v: &Value| matches!(v.kind, Kind::Int(_) | Kind::Float(_));
-    let textual = |v: &Value| matches!(v.kind, Kind::Str(_));
+    let numeric = |v: &Value| matches!(v.kind(), KindRef::Int(_) | KindRef::Float(_));
+    let textual = |v: &Value| matches!(v.kind(), KindRef::Str(_));
     for v in [a, b] {
         if !v.is_unknown() && !numeric(v) && !textual(v) {
             return fail(format!(
@@ -56,9 +56,9 @@ pub(super) fn order(args: &[Value], cx: &FnCtx, name: &str) -> FnResult {
     if let Some(u) = a.as_unknown().or(b.as_unknown()) {
         return unknown_from(u, cx);
     }
-    let ord = match (&a.kind, &b.kind) {
-        (Kind::Int(x), Kind::Int(y)) => x.cmp(y),
-        (Kind::Str(x), Kind::Str(y)) => {
+    let ord = match (a.kind(), b.kind()) {
+        (KindRef::Int(x), KindRef::Int(y)) => x.cmp(&y),
+        (KindRef::Str(x), KindRef::Str(y)) => {
             if x == y {
                 Ordering::Equal
             } else if hole::has_hole(x) || hole::has_hole(y) {

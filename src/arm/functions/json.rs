@@ -10,7 +10,7 @@ use super::{
     unknown_from, FnCtx, FnError, FnResult, MAX_STRING_LEN,
 };
 use crate::arm::hole;
-use crate::arm::value::{Kind, Unknown, Value};
+use crate::arm::value::{KindRef, Unknown, Value};
 use crate::source::Span;
 use jsonc_parser::ast;
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
@@ -54,14 +54,14 @@ pub(super) fn base64_to_json(args: &[Value], cx: &FnCtx) -> FnResult {
 pub(super) fn string(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("string", args, 1, 1)?;
     let v = &args[0];
-    let text = match &v.kind {
-        Kind::Unknown(u) => return unknown_from(u, cx),
-        Kind::Str(s) => return Ok(Value::str(s.clone(), cx.span)),
-        Kind::Null => String::new(),
-        Kind::Bool(b) => bool_text(*b).to_owned(),
-        Kind::Int(n) => int_text(*n),
-        Kind::Float(f) => dotnet_double(*f),
-        Kind::Array(_) | Kind::Object(_) => match to_json(v) {
+    let text = match v.kind() {
+        KindRef::Unknown(u) => return unknown_from(u, cx),
+        KindRef::Str(s) => return Ok(Value::str(s.clone(), cx.span)),
+        KindRef::Null => String::new(),
+        KindRef::Bool(b) => bool_text(b).to_owned(),
+        KindRef::Int(n) => int_text(n),
+        KindRef::Float(f) => dotnet_double(f),
+        KindRef::Array(_) | KindRef::Object(_) => match to_json(v) {
             Ok(s) => s,
             Err(Unwritable::Unknown(u)) => return unknown_from(&u, cx),
             Err(Unwritable::TooLarge) => return too_large(cx),
@@ -87,20 +87,20 @@ fn write(v: &Value, out: &mut String) -> Result<(), Unwritable> {
     if out.len() > MAX_STRING_LEN {
         return Err(Unwritable::TooLarge);
     }
-    match &v.kind {
-        Kind::Null => out.push_str("null"),
-        Kind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Kind::Int(n) => out.push_str(&n.to_string()),
-        Kind::Float(f) => {
-            let s = dotnet_double(*f);
+    match v.kind() {
+        KindRef::Null => out.push_str("null"),
+        KindRef::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        KindRef::Int(n) => out.push_str(&n.to_string()),
+        KindRef::Float(f) => {
+            let s = dotnet_double(f);
             let integral = s.chars().all(|c| c.is_ascii_digit() || c == '-');
             out.push_str(&s);
             if integral {
                 out.push_str(".0");
             }
         }
-        Kind::Str(s) => write_str(s, out),
-        Kind::Array(a) => {
+        KindRef::Str(s) => write_str(s, out),
+        KindRef::Array(a) => {
             if let Some(u) = a.open() {
                 return Err(Unwritable::Unknown(Arc::clone(u)));
             }
@@ -113,7 +113,7 @@ fn write(v: &Value, out: &mut String) -> Result<(), Unwritable> {
             }
             out.push(']');
         }
-        Kind::Object(o) => {
+        KindRef::Object(o) => {
             if let Some(u) = o.open() {
                 return Err(Unwritable::Unknown(Arc::clone(u)));
             }
@@ -128,7 +128,7 @@ fn write(v: &Value, out: &mut String) -> Result<(), Unwritable> {
             }
             out.push('}');
         }
-        Kind::Unknown(u) => return Err(Unwritable::Unknown(Arc::clone(u))),
+        KindRef::Unknown(u) => return Err(Unwritable::Unknown(Arc::clone(u))),
     }
     Ok(())
 }
@@ -266,7 +266,7 @@ mod tests {
             .map(|(k, _)| k.to_string())
             .collect();
         assert_eq!(keys, ["z", "a"]);
-        assert!(matches!(call("json", &[s("1.5")]).unwrap().kind, Kind::Float(f) if f == 1.5));
+        assert!(matches!(call("json", &[s("1.5")]).unwrap().kind(), KindRef::Float(f) if f == 1.5));
         assert!(call("json", &[s("123456789012345678901234")])
             .unwrap()
             .is_unknown());

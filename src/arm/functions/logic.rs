@@ -2,7 +2,7 @@
 
 use super::{arity, fail, first_unknown, hole_unknown, type_error, unknown_from, FnCtx, FnResult};
 use crate::arm::hole;
-use crate::arm::value::{Kind, Value};
+use crate::arm::value::{KindRef, Value};
 
 /// `and(arg1, arg2, ...)`/`or(...)`: a known `false` (`true` for `or`) decides despite unknowns.
 pub(super) fn and_or(args: &[Value], cx: &FnCtx, is_and: bool) -> FnResult {
@@ -27,9 +27,9 @@ pub(super) fn and_or(args: &[Value], cx: &FnCtx, is_and: bool) -> FnResult {
 /// `not(arg1)`.
 pub(super) fn not(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("not", args, 1, 1)?;
-    match &args[0].kind {
-        Kind::Unknown(u) => unknown_from(u, cx),
-        Kind::Bool(b) => Ok(Value::bool(!b, cx.span)),
+    match args[0].kind() {
+        KindRef::Unknown(u) => unknown_from(u, cx),
+        KindRef::Bool(b) => Ok(Value::bool(!b, cx.span)),
         _ => type_error("not", 0, "a boolean", &args[0]),
     }
 }
@@ -37,13 +37,13 @@ pub(super) fn not(args: &[Value], cx: &FnCtx) -> FnResult {
 /// `bool(arg1)`: `'true'`/`'false'` in any case, or an integer (non-zero is true).
 pub(super) fn bool(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("bool", args, 1, 1)?;
-    match &args[0].kind {
-        Kind::Unknown(u) => unknown_from(u, cx),
-        Kind::Bool(b) => Ok(Value::bool(*b, cx.span)),
-        Kind::Int(n) => Ok(Value::bool(*n != 0, cx.span)),
-        Kind::Float(f) => Ok(Value::bool(*f != 0.0, cx.span)),
-        Kind::Str(s) if hole::has_hole(s) => hole_unknown(s, cx),
-        Kind::Str(s) => match s.trim() {
+    match args[0].kind() {
+        KindRef::Unknown(u) => unknown_from(u, cx),
+        KindRef::Bool(b) => Ok(Value::bool(b, cx.span)),
+        KindRef::Int(n) => Ok(Value::bool(n != 0, cx.span)),
+        KindRef::Float(f) => Ok(Value::bool(f != 0.0, cx.span)),
+        KindRef::Str(s) if hole::has_hole(s) => hole_unknown(s, cx),
+        KindRef::Str(s) => match s.trim() {
             t if t.eq_ignore_ascii_case("true") => Ok(Value::bool(true, cx.span)),
             t if t.eq_ignore_ascii_case("false") => Ok(Value::bool(false, cx.span)),
             _ => fail(format!("`bool` cannot convert `{s}` to a boolean")),

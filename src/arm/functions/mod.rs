@@ -24,7 +24,7 @@ mod string;
 mod text;
 
 use super::hole;
-use super::value::{Kind, Unknown, Value};
+use super::value::{KindRef, Unknown, Value};
 use crate::source::Span;
 use std::sync::Arc;
 
@@ -174,7 +174,9 @@ fn derive_hole(name: &str, args: &[Value], cx: &FnCtx, v: Value) -> Value {
         && args
             .iter()
             .all(|a| a.deep_unknown().is_none_or(|_| a.as_str().is_some()))
-        && args.iter().all(|a| !matches!(a.kind, Kind::Unknown(_)));
+        && args
+            .iter()
+            .all(|a| !matches!(a.kind(), KindRef::Unknown(_)));
     if !applies {
         return v;
     }
@@ -184,13 +186,13 @@ fn derive_hole(name: &str, args: &[Value], cx: &FnCtx, v: Value) -> Value {
 
 /// A result beyond the size limits becomes unknown.
 fn guard_size(v: Value) -> Value {
-    let too_large = match &v.kind {
-        Kind::Str(s) => s.len() > MAX_STRING_LEN,
-        Kind::Array(a) => a.items().len() > MAX_ARRAY_LEN,
+    let too_large = match v.kind() {
+        KindRef::Str(s) => s.len() > MAX_STRING_LEN,
+        KindRef::Array(a) => a.items().len() > MAX_ARRAY_LEN,
         _ => false,
     };
     if too_large {
-        Value::unknown(TOO_LARGE, v.span)
+        Value::unknown(TOO_LARGE, v.span())
     } else {
         v
     }
@@ -288,8 +290,8 @@ fn str_arg<'v>(name: &str, args: &'v [Value], i: usize) -> Result<&'v str, FnErr
 /// Argument `i` as an integer, or a type error.
 fn int_arg(name: &str, args: &[Value], i: usize) -> Result<i64, FnError> {
     match args.get(i) {
-        Some(v) => match v.kind {
-            Kind::Int(n) => Ok(n),
+        Some(v) => match v.kind() {
+            KindRef::Int(n) => Ok(n),
             _ => type_error(name, i, "an integer", v),
         },
         None => fail(format!("`{name}` is missing its {} argument", nth(i))),
@@ -460,7 +462,7 @@ pub(crate) mod tests_support {
     pub use super::FnResult;
     use super::{FnCtx, FnError};
     use crate::arm::hole::{self, HoleKind};
-    use crate::arm::value::{Kind, Value};
+    use crate::arm::value::{KindRef, Value};
     use crate::source::Span;
 
     pub const UNIT: u32 = 1;
@@ -534,7 +536,10 @@ pub(crate) mod tests_support {
     }
     pub fn assert_int(r: FnResult, expected: i64) {
         match r {
-            Ok(v) => assert!(matches!(v.kind, Kind::Int(n) if n == expected), "{v:?}"),
+            Ok(v) => assert!(
+                matches!(v.kind(), KindRef::Int(n) if n == expected),
+                "{v:?}"
+            ),
             Err(e) => panic!("error: {}", e.0),
         }
     }
@@ -656,7 +661,7 @@ mod tests {
                 };
                 any = true;
                 if let Ok(v) = result {
-                    assert_eq!(v.span, span, "{name}");
+                    assert_eq!(v.span(), span, "{name}");
                     if let Some(text) = v.as_str() {
                         assert!(text.len() <= MAX_STRING_LEN);
                     }

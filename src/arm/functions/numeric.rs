@@ -5,23 +5,23 @@ use super::{
     arity, fail, first_unknown, hole_unknown, type_error, unknown, unknown_from, FnCtx, FnResult,
 };
 use crate::arm::hole;
-use crate::arm::value::{Kind, Value};
+use crate::arm::value::{KindRef, Value};
 
 /// `add`, `sub`, `mul`, `div`, `mod` (by lowercase name).
 pub(super) fn arithmetic(name: &str, args: &[Value], cx: &FnCtx) -> FnResult {
     arity(name, args, 2, 2)?;
     for (i, a) in args.iter().enumerate() {
-        if !a.is_unknown() && !matches!(a.kind, Kind::Int(_)) {
+        if !a.is_unknown() && !matches!(a.kind(), KindRef::Int(_)) {
             return type_error(name, i, "an integer", a);
         }
     }
     if let Some(u) = first_unknown(args) {
         return unknown_from(u, cx);
     }
-    let (Kind::Int(x), Kind::Int(y)) = (&args[0].kind, &args[1].kind) else {
+    let (KindRef::Int(x), KindRef::Int(y)) = (args[0].kind(), args[1].kind()) else {
         return fail(format!("`{name}` expects two integers"));
     };
-    let (x, y) = (*x, *y);
+    let (x, y) = (x, y);
     if matches!(name, "div" | "mod") && y == 0 {
         return fail(format!("`{name}` divides `{x}` by zero"));
     }
@@ -41,15 +41,15 @@ pub(super) fn arithmetic(name: &str, args: &[Value], cx: &FnCtx) -> FnResult {
 /// `int(valueToConvert)`: an integer, or a string of one (white space and a sign allowed).
 pub(super) fn int(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("int", args, 1, 1)?;
-    match &args[0].kind {
-        Kind::Unknown(u) => unknown_from(u, cx),
-        Kind::Int(n) => Ok(Value::int(*n, cx.span)),
-        Kind::Str(s) if hole::has_hole(s) => hole_unknown(s, cx),
-        Kind::Str(s) => match parse_int(s) {
+    match args[0].kind() {
+        KindRef::Unknown(u) => unknown_from(u, cx),
+        KindRef::Int(n) => Ok(Value::int(n, cx.span)),
+        KindRef::Str(s) if hole::has_hole(s) => hole_unknown(s, cx),
+        KindRef::Str(s) => match parse_int(s) {
             Some(n) => Ok(Value::int(n, cx.span)),
             None => fail(format!("`int` cannot convert `{s}` to an integer")),
         },
-        Kind::Float(_) => unknown(
+        KindRef::Float(_) => unknown(
             "amlint does not convert numbers with a fraction with `int`",
             cx,
         ),
@@ -70,12 +70,12 @@ fn parse_int(s: &str) -> Option<i64> {
 /// `float(arg1)`: a float from an integer, a float or a decimal string.
 pub(super) fn float(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("float", args, 1, 1)?;
-    match &args[0].kind {
-        Kind::Unknown(u) => unknown_from(u, cx),
-        Kind::Int(n) => Ok(Value::float(*n as f64, cx.span)),
-        Kind::Float(x) => Ok(Value::float(*x, cx.span)),
-        Kind::Str(s) if hole::has_hole(s) => hole_unknown(s, cx),
-        Kind::Str(s) => match parse_float(s) {
+    match args[0].kind() {
+        KindRef::Unknown(u) => unknown_from(u, cx),
+        KindRef::Int(n) => Ok(Value::float(n as f64, cx.span)),
+        KindRef::Float(x) => Ok(Value::float(x, cx.span)),
+        KindRef::Str(s) if hole::has_hole(s) => hole_unknown(s, cx),
+        KindRef::Str(s) => match parse_float(s) {
             Some(x) => Ok(Value::float(x, cx.span)),
             None => unknown(
                 format!("amlint converts only plain decimal strings with `float`, not `{s}`"),
@@ -110,14 +110,14 @@ fn parse_float(s: &str) -> Option<f64> {
 pub(super) fn min_max(args: &[Value], cx: &FnCtx, max: bool) -> FnResult {
     let name = if max { "max" } else { "min" };
     arity(name, args, 1, usize::MAX)?;
-    let values: &[Value] = match (&args[0].kind, args.len()) {
-        (Kind::Array(a), 1) => {
+    let values: &[Value] = match (args[0].kind(), args.len()) {
+        (KindRef::Array(a), 1) => {
             if let Some(u) = a.open() {
                 return unknown_from(u, cx);
             }
             a.items()
         }
-        (Kind::Unknown(u), 1) => return unknown_from(u, cx),
+        (KindRef::Unknown(u), 1) => return unknown_from(u, cx),
         _ => args,
     };
     if values.is_empty() {
@@ -131,9 +131,9 @@ pub(super) fn min_max(args: &[Value], cx: &FnCtx, max: bool) -> FnResult {
     if let Some(u) = first_unknown(values) {
         return unknown_from(u, cx);
     }
-    if values.iter().all(|v| matches!(v.kind, Kind::Int(_))) {
-        let ints = values.iter().filter_map(|v| match v.kind {
-            Kind::Int(n) => Some(n),
+    if values.iter().all(|v| matches!(v.kind(), KindRef::Int(_))) {
+        let ints = values.iter().filter_map(|v| match v.kind() {
+            KindRef::Int(n) => Some(n),
             _ => None,
         });
         let r = if max { ints.max() } else { ints.min() };
@@ -150,7 +150,7 @@ pub(super) fn min_max(args: &[Value], cx: &FnCtx, max: bool) -> FnResult {
 #[cfg(test)]
 mod tests {
     use super::super::tests_support::*;
-    use crate::arm::value::Kind;
+    use crate::arm::value::KindRef;
 
     #[test]
     fn arithmetic_follows_the_docs() {
@@ -204,10 +204,12 @@ mod tests {
             call("int", &[s(&hole_p("n"))]),
             "parameter `n` has no value",
         );
-        assert!(matches!(call("float", &[s("3.0")]).unwrap().kind, Kind::Float(x) if x == 3.0));
-        assert!(matches!(call("float", &[i(2)]).unwrap().kind, Kind::Float(x) if x == 2.0));
         assert!(
-            matches!(call("float", &[s("-1.5e2")]).unwrap().kind, Kind::Float(x) if x == -150.0)
+            matches!(call("float", &[s("3.0")]).unwrap().kind(), KindRef::Float(x) if x == 3.0)
+        );
+        assert!(matches!(call("float", &[i(2)]).unwrap().kind(), KindRef::Float(x) if x == 2.0));
+        assert!(
+            matches!(call("float", &[s("-1.5e2")]).unwrap().kind(), KindRef::Float(x) if x == -150.0)
         );
         assert!(call("float", &[s("NaN")]).unwrap().is_unknown());
         assert_is_err(call("float", &[b(true)]));
@@ -222,7 +224,9 @@ mod tests {
         assert_int(call("max", &list()), 5);
         assert_int(call("min", &[arr(list())]), 0);
         assert_int(call("min", &list()), 0);
-        assert!(matches!(call("max", &[i(1), f(2.5)]).unwrap().kind, Kind::Float(x) if x == 2.5));
+        assert!(
+            matches!(call("max", &[i(1), f(2.5)]).unwrap().kind(), KindRef::Float(x) if x == 2.5)
+        );
         assert_err(call("max", &[arr(vec![])]), "`max` of an empty array");
         assert_err(
             call("min", &[i(1), s("a")]),

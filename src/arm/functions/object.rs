@@ -8,7 +8,7 @@ use super::{
     MAX_ARRAY_LEN,
 };
 use crate::arm::hole;
-use crate::arm::value::{Kind, Lookup, Object, Tri, Unknown, Value};
+use crate::arm::value::{Kind, KindRef, Lookup, Object, Tri, Unknown, Value};
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -19,9 +19,9 @@ pub(super) fn contains_key(container: &Value, key: &Value, cx: &FnCtx) -> FnResu
     let Some(o) = container.as_object() else {
         return type_error("contains", 0, "an object", container);
     };
-    let k = match &key.kind {
-        Kind::Unknown(u) => return unknown_from(u, cx),
-        Kind::Str(k) => k,
+    let k = match key.kind() {
+        KindRef::Unknown(u) => return unknown_from(u, cx),
+        KindRef::Str(k) => k,
         _ => return type_error("contains", 1, "a string", key),
     };
     if o.get(k).is_some() {
@@ -107,8 +107,8 @@ fn merge(into: &mut Entries, patch: &Object, deep: bool) -> Result<(), Arc<Unkno
             continue;
         };
         let existing = &into[pos].1;
-        let merged = match (&existing.kind, &v.kind) {
-            (Kind::Object(a), Kind::Object(b)) if deep => {
+        let merged = match (existing.kind(), v.kind()) {
+            (KindRef::Object(a), KindRef::Object(b)) if deep => {
                 if let Some(u) = b.open() {
                     return Err(Arc::clone(u));
                 }
@@ -116,11 +116,11 @@ fn merge(into: &mut Entries, patch: &Object, deep: bool) -> Result<(), Arc<Unkno
                 merge(&mut entries, b, true)?;
                 Value::new(
                     Kind::Object(Object::new(entries, a.open().cloned())),
-                    v.span,
+                    v.span(),
                 )
             }
             // Whether the two would merge depends on the unknown one.
-            (Kind::Unknown(u), Kind::Object(_)) if deep => Value::from_unknown(u, v.span),
+            (KindRef::Unknown(u), KindRef::Object(_)) if deep => Value::from_unknown(u, v.span()),
             _ => v.clone(),
         };
         into[pos].1 = merged;
@@ -131,9 +131,9 @@ fn merge(into: &mut Entries, patch: &Object, deep: bool) -> Result<(), Arc<Unkno
 /// `shallowMerge(arrayOfObjects)`: top-level members, later ones win.
 pub(super) fn shallow_merge(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("shallowMerge", args, 1, 1)?;
-    let a = match &args[0].kind {
-        Kind::Unknown(u) => return unknown_from(u, cx),
-        Kind::Array(a) => a,
+    let a = match args[0].kind() {
+        KindRef::Unknown(u) => return unknown_from(u, cx),
+        KindRef::Array(a) => a,
         _ => return type_error("shallowMerge", 0, "an array of objects", &args[0]),
     };
     for (i, item) in a.items().iter().enumerate() {
@@ -161,8 +161,8 @@ pub(super) fn create_object(args: &[Value], cx: &FnCtx) -> FnResult {
     }
     let mut entries: Entries = Vec::with_capacity(args.len() / 2);
     for (i, pair) in args.chunks_exact(2).enumerate() {
-        match &pair[0].kind {
-            Kind::Str(_) | Kind::Unknown(_) => {}
+        match pair[0].kind() {
+            KindRef::Str(_) | KindRef::Unknown(_) => {}
             _ => return type_error("createObject", 2 * i, "a string key", &pair[0]),
         }
     }
@@ -189,9 +189,9 @@ fn object_arg<'v>(
     cx: &FnCtx,
 ) -> Result<Result<&'v Object, Value>, super::FnError> {
     arity(name, args, 1, 1)?;
-    match &args[0].kind {
-        Kind::Unknown(u) => Ok(Err(Value::from_unknown(u, cx.span))),
-        Kind::Object(o) => match o.open() {
+    match args[0].kind() {
+        KindRef::Unknown(u) => Ok(Err(Value::from_unknown(u, cx.span))),
+        KindRef::Object(o) => match o.open() {
             Some(u) => Ok(Err(Value::from_unknown(u, cx.span))),
             None => Ok(Ok(o)),
         },
@@ -257,24 +257,27 @@ pub(super) fn object_keys(args: &[Value], cx: &FnCtx) -> FnResult {
 pub(super) fn try_get(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("tryGet", args, 2, usize::MAX)?;
     for (i, k) in args.iter().enumerate().skip(1) {
-        if !matches!(k.kind, Kind::Str(_) | Kind::Int(_) | Kind::Unknown(_)) {
+        if !matches!(
+            k.kind(),
+            KindRef::Str(_) | KindRef::Int(_) | KindRef::Unknown(_)
+        ) {
             return type_error("tryGet", i, "a string or an integer", k);
         }
     }
     let mut cur = &args[0];
     for key in &args[1..] {
-        if let Kind::Unknown(u) = &key.kind {
+        if let KindRef::Unknown(u) = key.kind() {
             return unknown_from(u, cx);
         }
-        let step = match (&cur.kind, &key.kind) {
-            (Kind::Unknown(u), _) => return unknown_from(u, cx),
-            (Kind::Object(o), Kind::Str(k)) => {
+        let step = match (cur.kind(), key.kind()) {
+            (KindRef::Unknown(u), _) => return unknown_from(u, cx),
+            (KindRef::Object(o), KindRef::Str(k)) => {
                 if hole::has_hole(k) && o.get(k).is_none() {
                     return hole_unknown(k, cx);
                 }
                 cur.member(k)
             }
-            (Kind::Array(a), Kind::Int(i)) => a.index(*i),
+            (KindRef::Array(a), KindRef::Int(i)) => a.index(i),
             _ => Lookup::Missing,
         };
         cur = match step {

@@ -15,7 +15,7 @@ use super::{
     type_error, unknown, unknown_from, FnCtx, FnResult, MAX_ARRAY_LEN, MAX_STRING_LEN,
 };
 use crate::arm::hole;
-use crate::arm::value::{Kind, Value};
+use crate::arm::value::{KindRef, Value};
 
 // ---------------------------------------------------------------------------------------------
 // String cases of polymorphic functions.
@@ -134,16 +134,16 @@ pub(super) fn skip_take(s: &str, n: i64, skip: bool, cx: &FnCtx) -> FnResult {
 pub(super) fn concat(args: &[Value], cx: &FnCtx) -> FnResult {
     let mut out = String::new();
     for (i, a) in args.iter().enumerate() {
-        match &a.kind {
-            Kind::Str(s) => out.push_str(s),
-            Kind::Int(n) => out.push_str(&int_text(*n)),
-            Kind::Bool(b) => out.push_str(bool_text(*b)),
-            Kind::Null => {}
-            Kind::Unknown(_) => {}
-            Kind::Float(_) => {
+        match a.kind() {
+            KindRef::Str(s) => out.push_str(s),
+            KindRef::Int(n) => out.push_str(&int_text(n)),
+            KindRef::Bool(b) => out.push_str(bool_text(b)),
+            KindRef::Null => {}
+            KindRef::Unknown(_) => {}
+            KindRef::Float(_) => {
                 return unknown("amlint does not concatenate numbers with a fraction", cx)
             }
-            Kind::Array(_) | Kind::Object(_) => {
+            KindRef::Array(_) | KindRef::Object(_) => {
                 return type_error("concat", i, "a string", a);
             }
         }
@@ -192,11 +192,11 @@ pub(super) fn base64_to_string(args: &[Value], cx: &FnCtx) -> FnResult {
 /// `dataUri(stringToConvert)`.
 pub(super) fn data_uri(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("dataUri", args, 1, 1)?;
-    let (content_type, data) = match &args[0].kind {
-        Kind::Unknown(u) => return unknown_from(u, cx),
-        Kind::Str(s) if hole::has_hole(s) => return hole_unknown(s, cx),
-        Kind::Str(s) => ("text/plain", s.to_string()),
-        Kind::Array(_) | Kind::Object(_) => match super::json::to_json(&args[0]) {
+    let (content_type, data) = match args[0].kind() {
+        KindRef::Unknown(u) => return unknown_from(u, cx),
+        KindRef::Str(s) if hole::has_hole(s) => return hole_unknown(s, cx),
+        KindRef::Str(s) => ("text/plain", s.to_string()),
+        KindRef::Array(_) | KindRef::Object(_) => match super::json::to_json(&args[0]) {
             Ok(j) if !hole::has_hole(&j) => ("application/json", j),
             Ok(j) => return hole_unknown(&j, cx),
             Err(super::json::Unwritable::Unknown(u)) => return unknown_from(&u, cx),
@@ -327,9 +327,9 @@ pub(super) fn starts_ends_with(args: &[Value], cx: &FnCtx, ends: bool) -> FnResu
 /// `format(formatString, arg1, ...)`: .NET composite formatting in the invariant culture.
 pub(super) fn format(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("format", args, 1, usize::MAX)?;
-    let fmt = match &args[0].kind {
-        Kind::Unknown(u) => return unknown_from(u, cx),
-        Kind::Str(s) => s,
+    let fmt = match args[0].kind() {
+        KindRef::Unknown(u) => return unknown_from(u, cx),
+        KindRef::Str(s) => s,
         _ => return type_error("format", 0, "a string", &args[0]),
     };
     let bad = |why: &str| {
@@ -445,20 +445,20 @@ enum Formatted {
 }
 
 fn format_arg(v: &Value, spec: &str) -> Formatted {
-    match &v.kind {
-        Kind::Unknown(_) => Formatted::Unknown(v.clone()),
-        Kind::Str(s) => Formatted::Text(s.to_string()),
-        Kind::Null => Formatted::Text(String::new()),
-        Kind::Bool(b) => Formatted::Text(bool_text(*b).to_owned()),
-        Kind::Int(n) => format_int(*n, spec),
-        Kind::Float(f) => match spec {
-            "" | "G" | "R" => Formatted::Text(dotnet_double(*f)),
-            "g" | "r" => Formatted::Text(dotnet_double(*f).replace('E', "e")),
+    match v.kind() {
+        KindRef::Unknown(_) => Formatted::Unknown(v.clone()),
+        KindRef::Str(s) => Formatted::Text(s.to_string()),
+        KindRef::Null => Formatted::Text(String::new()),
+        KindRef::Bool(b) => Formatted::Text(bool_text(b).to_owned()),
+        KindRef::Int(n) => format_int(n, spec),
+        KindRef::Float(f) => match spec {
+            "" | "G" | "R" => Formatted::Text(dotnet_double(f)),
+            "g" | "r" => Formatted::Text(dotnet_double(f).replace('E', "e")),
             _ => not_applied(spec),
         },
-        Kind::Array(_) | Kind::Object(_) => Formatted::Unknown(Value::unknown(
+        KindRef::Array(_) | KindRef::Object(_) => Formatted::Unknown(Value::unknown(
             "amlint does not format arrays and objects",
-            v.span,
+            v.span(),
         )),
     }
 }
@@ -544,9 +544,9 @@ pub(super) fn join(args: &[Value], cx: &FnCtx) -> FnResult {
     if !args[1].is_unknown() && args[1].as_str().is_none() {
         return type_error("join", 1, "a string", &args[1]);
     }
-    let items = match &args[0].kind {
-        Kind::Array(a) => a,
-        Kind::Unknown(u) => return unknown_from(u, cx),
+    let items = match args[0].kind() {
+        KindRef::Array(a) => a,
+        KindRef::Unknown(u) => return unknown_from(u, cx),
         _ => return type_error("join", 0, "an array", &args[0]),
     };
     for (i, item) in items.items().iter().enumerate() {
@@ -583,26 +583,26 @@ pub(super) fn join(args: &[Value], cx: &FnCtx) -> FnResult {
 /// `padLeft(valueToPad, totalLength, paddingCharacter)`.
 pub(super) fn pad_left(args: &[Value], cx: &FnCtx) -> FnResult {
     arity("padLeft", args, 2, 3)?;
-    let value: String = match &args[0].kind {
-        Kind::Str(s) => s.to_string(),
-        Kind::Int(n) => int_text(*n),
-        Kind::Unknown(_) => String::new(),
+    let value: String = match args[0].kind() {
+        KindRef::Str(s) => s.to_string(),
+        KindRef::Int(n) => int_text(n),
+        KindRef::Unknown(_) => String::new(),
         _ => return type_error("padLeft", 0, "a string or an integer", &args[0]),
     };
     if !args[1].is_unknown() {
         int_arg("padLeft", args, 1)?;
     }
-    let pad = match args.get(2).map(|v| &v.kind) {
-        None | Some(Kind::Null) => Some(' '),
-        Some(Kind::Unknown(_)) => None,
-        Some(Kind::Str(p)) if !hole::has_hole(p) => {
+    let pad = match args.get(2).map(|v| v.kind()) {
+        None | Some(KindRef::Null) => Some(' '),
+        Some(KindRef::Unknown(_)) => None,
+        Some(KindRef::Str(p)) if !hole::has_hole(p) => {
             let mut cs = p.chars();
             match (cs.next(), cs.next()) {
                 (Some(c), None) if c.len_utf16() == 1 => Some(c),
                 _ => return fail(format!("`padLeft` padding `{p}` is not a single character")),
             }
         }
-        Some(Kind::Str(p)) => return hole_unknown(p, cx),
+        Some(KindRef::Str(p)) => return hole_unknown(p, cx),
         Some(_) => return type_error("padLeft", 2, "a single character", &args[2]),
     };
     if let Some(u) = first_unknown(args) {
@@ -707,9 +707,9 @@ pub(super) fn split(args: &[Value], cx: &FnCtx) -> FnResult {
     if !args[0].is_unknown() && args[0].as_str().is_none() {
         return type_error("split", 0, "a string", &args[0]);
     }
-    let delims: Vec<&Value> = match &args[1].kind {
-        Kind::Str(_) | Kind::Unknown(_) => vec![&args[1]],
-        Kind::Array(a) => {
+    let delims: Vec<&Value> = match args[1].kind() {
+        KindRef::Str(_) | KindRef::Unknown(_) => vec![&args[1]],
+        KindRef::Array(a) => {
             if let Some(u) = a.open() {
                 return unknown_from(u, cx);
             }
@@ -1147,9 +1147,9 @@ fn one_string<'v>(
     cx: &FnCtx,
 ) -> Result<Result<&'v str, Value>, super::FnError> {
     arity(name, args, 1, 1)?;
-    match &args[0].kind {
-        Kind::Unknown(u) => Ok(Err(Value::from_unknown(u, cx.span))),
-        Kind::Str(s) => Ok(Ok(s)),
+    match args[0].kind() {
+        KindRef::Unknown(u) => Ok(Err(Value::from_unknown(u, cx.span))),
+        KindRef::Str(s) => Ok(Ok(s)),
         _ => type_error(name, 0, "a string", &args[0]),
     }
 }

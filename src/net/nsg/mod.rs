@@ -8,7 +8,7 @@
 //! decided it. (azure-docs `virtual-network/network-security-groups-overview.md`.)
 
 use super::endpoint::{covers, Cover, Endpoint, Prefix};
-use crate::arm::value::{Kind, Tri, Unknown, Value};
+use crate::arm::value::{KindRef, Tri, Unknown, Value};
 use crate::model::{Field, Nsg, NsgRule};
 use std::fmt;
 use std::sync::Arc;
@@ -186,8 +186,8 @@ struct Props<'r> {
 
 impl<'r> Props<'r> {
     fn of(rule: &'r NsgRule) -> Self {
-        let slots = match rule.body.get("properties").map(|p| &p.kind) {
-            Some(Kind::Object(o)) if o.open().is_none() => {
+        let slots = match rule.body.get("properties").map(|p| p.kind()) {
+            Some(KindRef::Object(o)) if o.open().is_none() => {
                 let mut slots = [None; RULE_KEYS.len()];
                 for (key, value) in o.entries() {
                     if let Some(i) = RULE_KEYS
@@ -279,8 +279,8 @@ fn list_field<T>(
         }
     }
     if let Field::Present(v) = &many {
-        match &v.kind {
-            Kind::Array(items) => {
+        match v.kind() {
+            KindRef::Array(items) => {
                 for item in items.items() {
                     match item.as_known_str() {
                         Some(s) => texts.push(s),

@@ -286,13 +286,13 @@ fn port_sets_cover() {
 /// gives, whatever `properties` is.
 #[test]
 fn properties_read_in_one_pass_as_one_by_one() {
-    let open = Value {
-        kind: crate::arm::value::Kind::Object(crate::arm::value::Object::new(
+    let open = Value::new(
+        crate::arm::value::Kind::Object(crate::arm::value::Object::new(
             vec![("priority".into(), Value::int(100, Span::NONE))],
             Some(crate::arm::value::Unknown::new("runtime state of `nsg`")),
         )),
-        span: Span::NONE,
-    };
+        Span::NONE,
+    );
     let bodies = vec![
         // Keys in another case, twice (the last wins), null and empty values.
         Value::from_serde(

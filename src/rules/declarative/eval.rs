@@ -12,7 +12,7 @@
 //! syntax, a superset of I-Regexp (so `(?i)` makes them case-insensitive).
 
 use crate::arm::hole;
-use crate::arm::value::{Kind, Lookup, Tri, Unknown, Value};
+use crate::arm::value::{KindRef, Lookup, Tri, Unknown, Value};
 use crate::model::Entity;
 use crate::source::Span;
 use jsonpath_rust::parser::model::{
@@ -61,7 +61,7 @@ impl<'a> Node<'a> {
     pub fn span(self) -> Span {
         match self {
             Node::Resource(s) => s.entity.span,
-            Node::Value(v) => v.span,
+            Node::Value(v) => v.span(),
             Node::Text(_, span) => span,
         }
     }
@@ -70,8 +70,8 @@ impl<'a> Node<'a> {
     pub fn text(self) -> String {
         match self {
             Node::Resource(s) => s.entity.display_name(),
-            Node::Value(v) => match &v.kind {
-                Kind::Str(s) => hole::display(s).into_owned(),
+            Node::Value(v) => match v.kind() {
+                KindRef::Str(s) => hole::display(s).into_owned(),
                 _ => v.display(),
             },
             Node::Text(t, _) => t.to_owned(),
@@ -161,8 +161,8 @@ fn element(node: Node<'_>, index: i64) -> Child<'_> {
     let Node::Value(v) = node else {
         return Child::Missing;
     };
-    match &v.kind {
-        Kind::Array(a) => {
+    match v.kind() {
+        KindRef::Array(a) => {
             let i = if index < 0 {
                 if let Some(open) = a.open() {
                     // The end of an array whose runtime length is unknown.
@@ -178,7 +178,7 @@ fn element(node: Node<'_>, index: i64) -> Child<'_> {
                 a.index(i).into()
             }
         }
-        Kind::Unknown(u) => Child::Unknown(Arc::clone(u)),
+        KindRef::Unknown(u) => Child::Unknown(Arc::clone(u)),
         _ => Child::Missing,
     }
 }
@@ -188,8 +188,8 @@ fn children<'a>(node: Node<'a>, out: &mut Vec<Node<'a>>) -> Option<Arc<Unknown>>
     match node {
         Node::Resource(s) => {
             // The body's own `name` and `type` give way to the added members.
-            let more = match &s.entity.body.kind {
-                Kind::Object(o) => {
+            let more = match s.entity.body.kind() {
+                KindRef::Object(o) => {
                     out.extend(
                         o.entries()
                             .iter()
@@ -207,16 +207,16 @@ fn children<'a>(node: Node<'a>, out: &mut Vec<Node<'a>>) -> Option<Arc<Unknown>>
             }
             more
         }
-        Node::Value(v) => match &v.kind {
-            Kind::Array(a) => {
+        Node::Value(v) => match v.kind() {
+            KindRef::Array(a) => {
                 out.extend(a.items().iter().map(Node::Value));
                 a.open().cloned()
             }
-            Kind::Object(o) => {
+            KindRef::Object(o) => {
                 out.extend(o.entries().iter().map(|(_, v)| Node::Value(v)));
                 o.open().cloned()
             }
-            Kind::Unknown(u) => Some(Arc::clone(u)),
+            KindRef::Unknown(u) => Some(Arc::clone(u)),
             _ => None,
         },
         Node::Text(..) => None,
@@ -442,15 +442,15 @@ impl<'a> Operand<'a> {
             },
             Operand::Node(Node::Text(t, _)) => Scalar::Str(t),
             Operand::Node(Node::Resource(s)) => Scalar::Structured(&s.entity.body),
-            Operand::Node(Node::Value(v)) => match &v.kind {
-                Kind::Null => Scalar::Null,
-                Kind::Bool(b) => Scalar::Bool(*b),
-                Kind::Int(n) => Scalar::Number(*n as f64),
-                Kind::Float(f) => Scalar::Number(*f),
-                Kind::Str(s) if hole::has_hole(s) => Scalar::Holed(s),
-                Kind::Str(s) => Scalar::Str(s),
-                Kind::Array(_) | Kind::Object(_) => Scalar::Structured(v),
-                Kind::Unknown(u) => Scalar::Unknown(Arc::clone(u)),
+            Operand::Node(Node::Value(v)) => match v.kind() {
+                KindRef::Null => Scalar::Null,
+                KindRef::Bool(b) => Scalar::Bool(b),
+                KindRef::Int(n) => Scalar::Number(n as f64),
+                KindRef::Float(f) => Scalar::Number(f),
+                KindRef::Str(s) if hole::has_hole(s) => Scalar::Holed(s),
+                KindRef::Str(s) => Scalar::Str(s),
+                KindRef::Array(_) | KindRef::Object(_) => Scalar::Structured(v),
+                KindRef::Unknown(u) => Scalar::Unknown(Arc::clone(u)),
             },
         }
     }
@@ -656,9 +656,9 @@ impl<'a> Eval<'a> {
         unknown: &mut Option<Arc<Unknown>>,
     ) {
         let Node::Value(v) = node else { return };
-        let a = match &v.kind {
-            Kind::Array(a) => a,
-            Kind::Unknown(u) => {
+        let a = match v.kind() {
+            KindRef::Array(a) => a,
+            KindRef::Unknown(u) => {
                 unknown.get_or_insert(Arc::clone(u));
                 return;
             }
@@ -894,18 +894,18 @@ fn length(node: Node<'_>) -> Operand<'_> {
     match node {
         Node::Text(t, _) => Operand::Number(t.chars().count() as f64),
         Node::Resource(_) => Operand::Nothing,
-        Node::Value(v) => match &v.kind {
-            Kind::Str(s) if hole::has_hole(s) => Operand::Unknown(holed_reason(s)),
-            Kind::Str(s) => Operand::Number(s.chars().count() as f64),
-            Kind::Array(a) => match a.open() {
+        Node::Value(v) => match v.kind() {
+            KindRef::Str(s) if hole::has_hole(s) => Operand::Unknown(holed_reason(s)),
+            KindRef::Str(s) => Operand::Number(s.chars().count() as f64),
+            KindRef::Array(a) => match a.open() {
                 Some(u) => Operand::Unknown(Arc::clone(u)),
                 None => Operand::Number(a.items().len() as f64),
             },
-            Kind::Object(o) => match o.open() {
+            KindRef::Object(o) => match o.open() {
                 Some(u) => Operand::Unknown(Arc::clone(u)),
                 None => Operand::Number(o.entries().len() as f64),
             },
-            Kind::Unknown(u) => Operand::Unknown(Arc::clone(u)),
+            KindRef::Unknown(u) => Operand::Unknown(Arc::clone(u)),
             _ => Operand::Nothing,
         },
     }

@@ -62,7 +62,7 @@ fn with_unknown(mut body: serde_json::Value, path: &[&str]) -> Entity {
                         }
                     })
                     .collect();
-                Value::object(entries, v.span)
+                Value::object(entries, v.span())
             }
         }
     }
