@@ -6,6 +6,7 @@
 //! `None`: two IDs then match on type and name alone.
 
 use super::hole;
+use std::borrow::Cow;
 
 /// A parsed resource ID. Its parts are shared strings: the model's entities each have an ID, and
 /// [`parse_shared`] gives them the copies of their parts that the thread shares, since most IDs
@@ -196,12 +197,13 @@ fn parse_with(id: &str, shared: fn(&str) -> arcstr::ArcStr) -> Option<ResourceId
     let mut subscription = None;
     let mut resource_group = None;
     let mut in_resource_group = false;
-    let mut last: Option<(String, String)> = None;
+    // The last (type, name) pair read: the scopes' are borrowed, as most IDs go on past them.
+    let mut last: Option<(Cow<'_, str>, Cow<'_, str>)> = None;
     if segs.get(i)?.eq_ignore_ascii_case("subscriptions") {
         subscription = known(segs.get(i + 1)?);
         last = Some((
-            "Microsoft.Resources/subscriptions".to_owned(),
-            segs[i + 1].to_owned(),
+            Cow::Borrowed("Microsoft.Resources/subscriptions"),
+            Cow::Borrowed(segs[i + 1]),
         ));
         i += 2;
         if segs
@@ -211,8 +213,8 @@ fn parse_with(id: &str, shared: fn(&str) -> arcstr::ArcStr) -> Option<ResourceId
             resource_group = known(segs.get(i + 1)?);
             in_resource_group = true;
             last = Some((
-                "Microsoft.Resources/resourceGroups".to_owned(),
-                segs[i + 1].to_owned(),
+                Cow::Borrowed("Microsoft.Resources/resourceGroups"),
+                Cow::Borrowed(segs[i + 1]),
             ));
             i += 2;
         }
@@ -239,7 +241,7 @@ fn parse_with(id: &str, shared: fn(&str) -> arcstr::ArcStr) -> Option<ResourceId
         if full_name.is_empty() {
             return None;
         }
-        last = Some((full_type, full_name));
+        last = Some((Cow::Owned(full_type), Cow::Owned(full_name)));
     }
     let (full_type, full_name) = last?;
     Some(ResourceId {

@@ -87,7 +87,15 @@ impl Array {
     /// `open` is set when reading past the end is not an error but unknown (a `reference()`
     /// result).
     pub fn new(items: Vec<Value>, open: Option<Arc<Unknown>>) -> Array {
-        Array(ThinArc::from_header_and_iter(open, items.into_iter()))
+        Array::from_exact(items.into_iter(), open)
+    }
+
+    /// [`Array::new`] from items of a known count (e.g. drained from a stack).
+    pub fn from_exact(
+        items: impl ExactSizeIterator<Item = Value>,
+        open: Option<Arc<Unknown>>,
+    ) -> Array {
+        Array(ThinArc::from_header_and_iter(open, items))
     }
 
     pub fn items(&self) -> &[Value] {
@@ -103,7 +111,15 @@ impl Object {
     /// `open` is set when a missing member is not an error but unknown (a `reference()`
     /// result).
     pub fn new(entries: Vec<(arcstr::ArcStr, Value)>, open: Option<Arc<Unknown>>) -> Object {
-        Object(ThinArc::from_header_and_iter(open, entries.into_iter()))
+        Object::from_exact(entries.into_iter(), open)
+    }
+
+    /// [`Object::new`] from members of a known count (e.g. drained from a stack).
+    pub fn from_exact(
+        entries: impl ExactSizeIterator<Item = (arcstr::ArcStr, Value)>,
+        open: Option<Arc<Unknown>>,
+    ) -> Object {
+        Object(ThinArc::from_header_and_iter(open, entries))
     }
 
     /// Members in declaration order.

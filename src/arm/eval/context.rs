@@ -199,6 +199,11 @@ pub(super) struct Evaluator<'a> {
     pub fresh: u32,
     /// What the evaluations of this template share.
     pub cache: TemplateCache,
+    /// The members and items of the objects and arrays being evaluated, innermost last: each
+    /// takes its own off the top when it is complete, into one allocation of the exact size,
+    /// rather than first into a list of its own.
+    pub(super) members: Vec<(arcstr::ArcStr, Value)>,
+    pub(super) items: Vec<Value>,
 }
 
 /// A template string's expression, or why it does not parse.
@@ -240,6 +245,8 @@ impl<'a> Evaluator<'a> {
             depth: 0,
             fresh: 0,
             cache,
+            members: Vec::new(),
+            items: Vec::new(),
         }
     }
 

@@ -5,7 +5,7 @@ use crate::arm::expr::{self, Call, Expr, StringForm};
 use crate::arm::functions::{self, FnCtx};
 use crate::arm::hole::{self, HoleKind};
 use crate::arm::resource_id;
-use crate::arm::value::{open_object, Kind, KindRef, Lookup, Tri, Unknown, Value};
+use crate::arm::value::{open_object, Array, Kind, KindRef, Lookup, Object, Tri, Unknown, Value};
 use crate::parse::{ast, ObjectExt};
 use crate::source::Span;
 use std::sync::Arc;
@@ -48,8 +48,13 @@ impl<'a> Evaluator<'a> {
             ast::Value::BooleanLit(b) => Value::bool(b.value, span),
             ast::Value::NullKeyword(_) => Value::null(span),
             ast::Value::Array(a) => {
-                let items = a.elements.iter().map(|e| self.eval_node(e, env)).collect();
-                Value::array(items, span)
+                let base = self.items.len();
+                for e in &a.elements {
+                    let item = self.eval_node(e, env);
+                    self.items.push(item);
+                }
+                let items = Array::from_exact(self.items.drain(base..), None);
+                Value::new(Kind::Array(items), span)
             }
             ast::Value::Object(o) => self.eval_object(o, env, &[]),
         }
@@ -59,18 +64,15 @@ impl<'a> Evaluator<'a> {
     /// copy loops (`"copy": [{name, count, input}]`).
     pub fn eval_object(&mut self, o: &'a ast::Object<'a>, env: &Env<'_>, skip: &[&str]) -> Value {
         let span = self.span_of(o);
-        Value::object(self.eval_members(o, env, skip), span)
+        let base = self.members.len();
+        self.push_members(o, env, skip);
+        let members = Object::from_exact(self.members.drain(base..), None);
+        Value::new(Kind::Object(members), span)
     }
 
-    /// The members of an object, evaluated; `skip` names members left out (lowercase). The list
-    /// has room for one member per property of `o`, skipped ones included.
-    pub fn eval_members(
-        &mut self,
-        o: &'a ast::Object<'a>,
-        env: &Env<'_>,
-        skip: &[&str],
-    ) -> Vec<(arcstr::ArcStr, Value)> {
-        let mut entries = Vec::with_capacity(o.properties.len());
+    /// Evaluates the members of `o` onto `self.members`, leaving out `skip` (lowercase keys) and
+    /// expanding property copy loops.
+    pub(super) fn push_members(&mut self, o: &'a ast::Object<'a>, env: &Env<'_>, skip: &[&str]) {
         for p in &o.properties {
             let key = p.name.as_str();
             if skip.iter().any(|s| key.eq_ignore_ascii_case(s)) {
@@ -86,15 +88,16 @@ impl<'a> Evaluator<'a> {
                             continue;
                         };
                         let value = self.copy_array(l, env);
-                        entries.push((self.intern(name), value));
+                        let key = self.intern(name);
+                        self.members.push((key, value));
                     }
                     continue;
                 }
             }
             let key = self.intern(key);
-            entries.push((key, self.eval_node(&p.value, env)));
+            let value = self.eval_node(&p.value, env);
+            self.members.push((key, value));
         }
-        entries
     }
 
     /// The expression a template string holds, parsed once per template; an invalid one is an

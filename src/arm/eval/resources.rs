@@ -7,7 +7,7 @@ use super::context::{
 use super::MAX_DEPLOYMENT_DEPTH;
 use crate::arm::hole::{self, HoleKind};
 use crate::arm::resource_id;
-use crate::arm::value::{make_open, open_object, Kind, KindRef, Tri, Unknown, Value};
+use crate::arm::value::{make_open, open_object, Kind, KindRef, Object, Tri, Unknown, Value};
 use crate::parse::{ast, ObjectExt};
 use crate::source::Span;
 use std::sync::Arc;
@@ -293,8 +293,9 @@ impl<'a> Evaluator<'a> {
         let value = if self.enter(span) {
             let env = Env::new(ctx, &frames);
             let deployment = is_deployment(&self.insts[inst].full_type);
-            // `properties` comes last, in the room left by the members skipped.
-            let mut entries = self.eval_members(
+            // `properties` comes last.
+            let base = self.members.len();
+            self.push_members(
                 decl,
                 &env,
                 &[
@@ -311,10 +312,12 @@ impl<'a> Evaluator<'a> {
                     (true, ast::Value::Object(o)) => self.eval_object(o, &env, &["template"]),
                     _ => self.eval_node(props, &env),
                 };
-                entries.push((self.intern("properties"), props_value));
+                let key = self.intern("properties");
+                self.members.push((key, props_value));
             }
             self.leave();
-            Value::object(entries, self.span_of(decl))
+            let members = Object::from_exact(self.members.drain(base..), None);
+            Value::new(Kind::Object(members), self.span_of(decl))
         } else {
             Value::unknown("evaluation nests too deep", span)
         };
