@@ -398,6 +398,9 @@ pub fn template_by_metadata(parameters: &Path, root: &ast::Value<'_>) -> Option<
 
 /// Normalises `a/./b/../c` to `a/c` without touching the file system.
 pub fn normalize(path: &Path) -> PathBuf {
+    if is_normal(path) {
+        return path.to_path_buf();
+    }
     let mut out = PathBuf::with_capacity(path.as_os_str().len());
     for c in path.components() {
         match c {
@@ -413,10 +416,73 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// Whether [`normalize`] would give `path` back unchanged, decided on its bytes: no `.` or `..`
+/// segment, no empty segment (`a//b`), no trailing `/`. Paths from the walk are all like this,
+/// and pairing normalises every template and parameter file path. Unix only: elsewhere the
+/// separators and prefixes need [`Path::components`].
+fn is_normal(path: &Path) -> bool {
+    if !cfg!(unix) {
+        return false;
+    }
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let rest = bytes.strip_prefix(b"/").unwrap_or(bytes);
+    !rest.is_empty()
+        && rest
+            .split(|&b| b == b'/')
+            .all(|segment| !matches!(segment, b"" | b"." | b".."))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::parse::parse;
+
+    #[test]
+    fn normalize_gives_what_the_components_give() {
+        let by_components = |p: &Path| {
+            let mut out = PathBuf::new();
+            for c in p.components() {
+                match c {
+                    std::path::Component::CurDir => {}
+                    std::path::Component::ParentDir => {
+                        if !out.pop() {
+                            out.push("..");
+                        }
+                    }
+                    other => out.push(other.as_os_str()),
+                }
+            }
+            out
+        };
+        for p in [
+            "",
+            "/",
+            "a",
+            "/a",
+            "a/b",
+            "/a/b.json",
+            "a/",
+            "a//b",
+            "./a",
+            "a/.",
+            "a/./b",
+            "a/../b",
+            "../a",
+            "..",
+            ".",
+            "/..",
+            "a/b/..",
+            ".a/b..",
+            "a/...",
+            "//a",
+            "a/.b/c.",
+        ] {
+            let p = Path::new(p);
+            assert_eq!(normalize(p), by_components(p), "{p:?}");
+        }
+        assert!(is_normal(Path::new("/tmp/env0/team01/main.json")) || !cfg!(unix));
+        assert!(!is_normal(Path::new("./infra/main.json")));
+    }
 
     fn kind(text: &str) -> FileKind {
         classify(&parse(text).unwrap())

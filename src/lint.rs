@@ -208,7 +208,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
 
     clock.lap(&mut result, "read and classify");
     // Pair parameter files with templates.
-    let by_path: BTreeMap<PathBuf, FileId> = files
+    let by_path: rustc_hash::FxHashMap<PathBuf, FileId> = files
         .iter()
         .enumerate()
         .filter(|(i, _)| kinds[*i] == FileKind::Template && reads[*i].error.is_none())
@@ -262,7 +262,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     for (i, path) in files.iter().enumerate() {
         if kinds[i] != FileKind::Parameters
             || reads[i].parameters.is_none()
-            || explicit.contains(&discover::normalize(path))
+            || (!explicit.is_empty() && explicit.contains(&discover::normalize(path)))
         {
             continue;
         }
