@@ -589,9 +589,10 @@ fn entity_indexes(m: &Model) -> (super::EntityTable, super::UnitTable) {
             }
         }
     }
-    (
-        super::KeyTable::new(index),
-        super::KeyTable::new(unit_index),
+    // Each table sorts its entries: side by side.
+    rayon::join(
+        || super::KeyTable::new(index),
+        || super::KeyTable::new(unit_index),
     )
 }
 
