@@ -91,14 +91,8 @@ impl ResourceId {
     }
 }
 
-/// Interleaves a full type and a full name: `A.B/x/y` + `n/m` → `A.B/x/n/y/m`.
-pub fn type_name_path(full_type: &str, full_name: &str) -> Result<String, String> {
-    let mut out = String::with_capacity(full_type.len() + full_name.len() + 8);
-    push_type_name_path(&mut out, full_type, full_name)?;
-    Ok(out)
-}
-
-/// [`type_name_path`], appended to `out` (left as it was on an error).
+/// Appends a full type and a full name interleaved: `A.B/x/y` + `n/m` → `A.B/x/n/y/m`; on an
+/// error (segment counts that differ) `out` is left as it was.
 fn push_type_name_path(out: &mut String, full_type: &str, full_name: &str) -> Result<(), String> {
     let (namespace, types, type_count) = match full_type.split_once('/') {
         Some((namespace, types)) => (namespace, types, segment_count(types)),
@@ -277,6 +271,11 @@ mod tests {
             );
             assert_eq!(segment_count(s), s.split('/').count(), "{s:?}");
         }
+    }
+
+    fn type_name_path(full_type: &str, full_name: &str) -> Result<String, String> {
+        let mut out = String::new();
+        push_type_name_path(&mut out, full_type, full_name).map(|()| out)
     }
 
     #[test]
