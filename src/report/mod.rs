@@ -148,7 +148,9 @@ impl Summary {
 
 /// Sorts findings for output and drops exact duplicates.
 pub fn sort(findings: &mut Vec<Finding>, sources: &Sources) {
-    findings.sort_by_cached_key(|f| f.sort_key(sources));
+    // A stable sort on the same keys: the same order on any number of threads.
+    use rayon::slice::ParallelSliceMut;
+    findings.par_sort_by_cached_key(|f| f.sort_key(sources));
     findings.dedup();
 }
 
