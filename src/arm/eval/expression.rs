@@ -66,6 +66,11 @@ impl<'a> Evaluator<'a> {
         let span = self.span_of(o);
         let base = self.members.len();
         self.push_members(o, env, skip);
+        self.take_object(base, span)
+    }
+
+    /// The object of the members pushed onto `self.members` since it held `base` of them.
+    pub(super) fn take_object(&mut self, base: usize, span: Span) -> Value {
         let members = Object::from_exact(self.members.drain(base..), None);
         Value::new(Kind::Object(members), span)
     }

@@ -7,7 +7,7 @@ use super::context::{
 use super::MAX_DEPLOYMENT_DEPTH;
 use crate::arm::hole::{self, HoleKind};
 use crate::arm::resource_id;
-use crate::arm::value::{make_open, open_object, Kind, KindRef, Object, Tri, Unknown, Value};
+use crate::arm::value::{make_open, open_object, Kind, KindRef, Tri, Unknown, Value};
 use crate::parse::{ast, ObjectExt};
 use crate::source::Span;
 use std::sync::Arc;
@@ -316,8 +316,7 @@ impl<'a> Evaluator<'a> {
                 self.members.push((key, props_value));
             }
             self.leave();
-            let members = Object::from_exact(self.members.drain(base..), None);
-            Value::new(Kind::Object(members), self.span_of(decl))
+            self.take_object(base, self.span_of(decl))
         } else {
             Value::unknown("evaluation nests too deep", span)
         };
