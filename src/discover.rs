@@ -475,7 +475,7 @@ mod tests {
     }
 
     fn kind(text: &str) -> FileKind {
-        classify(&parse(text).unwrap())
+        classify(&parse(text, &crate::parse::Arena::new()).unwrap())
     }
 
     #[test]
@@ -573,8 +573,9 @@ mod tests {
 
     #[test]
     fn pairs_parameter_files_by_metadata() {
-        let v = parse(r#"{"metadata": {"template": "../templates/net.json"}, "parameters": {}}"#)
-            .unwrap();
+        let arena = crate::parse::Arena::new();
+        let text = r#"{"metadata": {"template": "../templates/net.json"}, "parameters": {}}"#;
+        let v = parse(text, &arena).unwrap();
         let found = template_by_metadata(Path::new("infra/params/dev.json"), &v).unwrap();
         assert_eq!(normalize(&found), PathBuf::from("infra/templates/net.json"));
     }

@@ -337,83 +337,89 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     clock.lap(&mut result, "pair parameter files");
     // Evaluate.
 
+    let evaluate_job = |job: &Job, arena: &parse::Arena| -> JobOutput {
+        // Read here, whole, rather than kept from the first pass (which read only the start
+        // of most templates), so that only the templates being evaluated are in memory.
+        let path = &files[job.template.0 as usize];
+        let deferred = reads[job.template.0 as usize].deferred;
+        let text = match std::fs::read(path) {
+            Ok(bytes) => match parse::decode(bytes) {
+                Ok(t) => t,
+                // Only a template the first pass read no further than its start gets here.
+                Err((e, _)) => return (Vec::new(), vec![syntax_finding(job.template, &e)], None),
+            },
+            Err(e) => {
+                let e = SyntaxError {
+                    start: 0,
+                    end: 0,
+                    message: format!("cannot read file: {}", discover::describe_io(&e)),
+                };
+                return (Vec::new(), vec![syntax_finding(job.template, &e)], None);
+            }
+        };
+        let suppressions = deferred.then(|| config::suppress::in_file(job.template, &text));
+        let ast = match parse::parse(&text, arena) {
+            Ok(ast) => ast,
+            Err(e) => {
+                return (
+                    Vec::new(),
+                    vec![syntax_finding(job.template, &e)],
+                    suppressions,
+                )
+            }
+        };
+        let mut problems = Vec::new();
+        let mut cache = eval::TemplateCache::new();
+        let units = job
+            .units
+            .iter()
+            .map(|&(unit, params)| {
+                let pv = params.and_then(|p| reads[p.0 as usize].parameters.as_ref());
+                let out = eval::evaluate_cached(
+                    &EvalInput {
+                        file: job.template,
+                        unit,
+                        template: &ast,
+                        parameters: pv,
+                        wanted: &wanted,
+                    },
+                    &mut cache,
+                );
+                problems.extend(
+                    out.problems
+                        .iter()
+                        .map(|p| problem_finding(p.span, &p.message, params)),
+                );
+                let resources = out
+                    .resources
+                    .into_iter()
+                    .filter(|r| wanted(&r.full_type.to_ascii_lowercase()))
+                    .collect();
+                let input = UnitInput {
+                    info: UnitInfo {
+                        file: job.template,
+                        parameters: params,
+                    },
+                    resources,
+                    unexpanded: out.unexpanded,
+                };
+                // The unit's share of the model is built here, in parallel.
+                (unit, model::unit_part(UnitId(unit), input, &listed))
+            })
+            .collect();
+        (units, problems, suppressions)
+    };
+    // Each template's tree goes into an arena of the thread's, reset after each template: the
+    // trees are built in memory the thread has just used.
     let evaluated: Vec<JobOutput> = jobs
         .par_iter()
-        .map(|job| {
-            // Read here, whole, rather than kept from the first pass (which read only the start
-            // of most templates), so that only the templates being evaluated are in memory.
-            let path = &files[job.template.0 as usize];
-            let deferred = reads[job.template.0 as usize].deferred;
-            let text = match std::fs::read(path) {
-                Ok(bytes) => match parse::decode(bytes) {
-                    Ok(t) => t,
-                    // Only a template the first pass read no further than its start gets here.
-                    Err((e, _)) => {
-                        return (Vec::new(), vec![syntax_finding(job.template, &e)], None)
-                    }
-                },
-                Err(e) => {
-                    let e = SyntaxError {
-                        start: 0,
-                        end: 0,
-                        message: format!("cannot read file: {}", discover::describe_io(&e)),
-                    };
-                    return (Vec::new(), vec![syntax_finding(job.template, &e)], None);
-                }
-            };
-            let suppressions = deferred.then(|| config::suppress::in_file(job.template, &text));
-            let ast = match parse::parse(&text) {
-                Ok(ast) => ast,
-                Err(e) => {
-                    return (
-                        Vec::new(),
-                        vec![syntax_finding(job.template, &e)],
-                        suppressions,
-                    )
-                }
-            };
-            let mut problems = Vec::new();
-            let mut cache = eval::TemplateCache::new();
-            let units = job
-                .units
-                .iter()
-                .map(|&(unit, params)| {
-                    let pv = params.and_then(|p| reads[p.0 as usize].parameters.as_ref());
-                    let out = eval::evaluate_cached(
-                        &EvalInput {
-                            file: job.template,
-                            unit,
-                            template: &ast,
-                            parameters: pv,
-                            wanted: &wanted,
-                        },
-                        &mut cache,
-                    );
-                    problems.extend(
-                        out.problems
-                            .iter()
-                            .map(|p| problem_finding(p.span, &p.message, params)),
-                    );
-                    let resources = out
-                        .resources
-                        .into_iter()
-                        .filter(|r| wanted(&r.full_type.to_ascii_lowercase()))
-                        .collect();
-                    let input = UnitInput {
-                        info: UnitInfo {
-                            file: job.template,
-                            parameters: params,
-                        },
-                        resources,
-                        unexpanded: out.unexpanded,
-                    };
-                    // The unit's share of the model is built here, in parallel.
-                    (unit, model::unit_part(UnitId(unit), input, &listed))
-                })
-                .collect();
-            (units, problems, suppressions)
+        .map_init(parse::Arena::new, |arena, job| {
+            let out = evaluate_job(job, arena);
+            arena.reset();
+            out
         })
         .collect();
+
     let mut reads = reads;
     let mut parts: Vec<Option<UnitPart>> = (0..infos.len()).map(|_| None).collect();
     for (job, (units, problems, suppressions)) in jobs.iter().zip(evaluated) {
@@ -530,7 +536,8 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
         // Parsed (and a syntax error reported) when it is evaluated.
         return Read::of_kind(kind, suppressions);
     }
-    let ast = match parse::parse(&text) {
+    let arena = parse::Arena::new();
+    let ast = match parse::parse(&text, &arena) {
         Ok(a) => a,
         Err(e) => {
             return Read {
@@ -587,7 +594,7 @@ fn export_resources(
     root: &parse::ast::Value<'_>,
     wanted: &(dyn Fn(&str) -> bool + Sync),
 ) -> Vec<EvalResource> {
-    use jsonc_parser::common::Ranged;
+    use crate::parse::Ranged;
     let objects: Vec<&parse::ast::Object<'_>> = match root {
         parse::ast::Value::Object(o) => vec![o],
         parse::ast::Value::Array(a) => a.elements.iter().filter_map(|e| e.as_object()).collect(),
@@ -636,7 +643,7 @@ fn export_resources(
         if !wanted(&parsed.full_type.to_ascii_lowercase()) {
             continue;
         }
-        let body = eval::literal(file, &parse::ast::Value::Object(o.clone()));
+        let body = eval::literal(file, &parse::ast::Value::Object(*o));
         out.push(EvalResource {
             full_type: Arc::from(parsed.full_type.as_str()),
             name: Value::str(parsed.full_name.as_str(), name_span),

@@ -8,11 +8,11 @@
 use super::{glob, ConfigError, ConfigFile, RawSuppress};
 use crate::parse::ast::{Object, Value};
 use crate::parse::ObjectExt;
+use crate::parse::Ranged;
 use crate::report::Finding;
 use crate::rules::Catalog;
 use crate::source::{FileId, Span};
 use globset::GlobMatcher;
-use jsonc_parser::common::Ranged;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -318,7 +318,8 @@ pub fn in_file(file: FileId, text: &str) -> Vec<Suppression> {
     if !has_comments && !has_metadata {
         return Vec::new();
     }
-    let Ok((ast, comments)) = crate::parse::parse_with_comments(text) else {
+    let arena = crate::parse::Arena::new();
+    let Ok((ast, comments)) = crate::parse::parse_with_comments(text, &arena) else {
         // AML001 reports the file; a suppression in it cannot be located reliably.
         return Vec::new();
     };
@@ -355,12 +356,12 @@ fn metadata_suppressions(
                     resource_suppressions(file, o, list, out);
                 }
             }
-            for p in &o.properties {
+            for p in o.properties {
                 metadata_suppressions(file, &p.value, out, depth + 1);
             }
         }
         Value::Array(a) => {
-            for e in &a.elements {
+            for e in a.elements {
                 metadata_suppressions(file, e, out, depth + 1);
             }
         }
@@ -397,7 +398,7 @@ fn resource_suppressions(
         });
         return;
     };
-    for entry in &entries.elements {
+    for entry in entries.elements {
         let mut s = Suppression {
             origin: SuppressionOrigin::Metadata,
             rules: Vec::new(),
@@ -413,7 +414,7 @@ fn resource_suppressions(
             out.push(s);
             continue;
         };
-        for p in &o.properties {
+        for p in o.properties {
             let key = p.name.as_str();
             if !["rule", "reason", "expires"].contains(&key) {
                 s.invalid = Some(format!(
@@ -424,7 +425,7 @@ fn resource_suppressions(
         match o.member("rule") {
             Some(Value::StringLit(r)) => s.rules = vec![r.value.to_string()],
             Some(Value::Array(a)) => {
-                for e in &a.elements {
+                for e in a.elements {
                     match e {
                         Value::StringLit(r) => s.rules.push(r.value.to_string()),
                         _ => {
@@ -445,7 +446,7 @@ fn resource_suppressions(
             .map(str::to_owned);
         match o.member("expires") {
             None => {}
-            Some(Value::StringLit(e)) => match Date::parse(&e.value) {
+            Some(Value::StringLit(e)) => match Date::parse(e.value) {
                 Some(d) => s.expires = Some(d),
                 None => {
                     s.invalid = Some(format!(

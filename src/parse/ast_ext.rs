@@ -1,21 +1,20 @@
-//! Conveniences over jsonc-parser's AST: case-insensitive member lookup (ARM property names are
+//! Conveniences over the parsed tree: case-insensitive member lookup (ARM property names are
 //! case-insensitive), JSON pointer lookup, and conversion to `serde_json::Value`.
 
-use jsonc_parser::ast::{Object, Value};
-use jsonc_parser::common::Ranged;
+use super::tree::{Object, Ranged, Value};
 use std::ops::Range;
 
 pub trait ObjectExt<'a> {
     /// The value of a member, compared ASCII case-insensitively; the last one wins, as in ARM.
-    fn member(&self, key: &str) -> Option<&Value<'a>>;
+    fn member(&self, key: &str) -> Option<&'a Value<'a>>;
     /// The member's value as a string literal.
-    fn member_str(&self, key: &str) -> Option<&str>;
+    fn member_str(&self, key: &str) -> Option<&'a str>;
     /// The member's value as an object.
-    fn member_object(&self, key: &str) -> Option<&Object<'a>>;
+    fn member_object(&self, key: &str) -> Option<&'a Object<'a>>;
 }
 
 impl<'a> ObjectExt<'a> for Object<'a> {
-    fn member(&self, key: &str) -> Option<&Value<'a>> {
+    fn member(&self, key: &str) -> Option<&'a Value<'a>> {
         self.properties
             .iter()
             .rev()
@@ -23,14 +22,14 @@ impl<'a> ObjectExt<'a> for Object<'a> {
             .map(|p| &p.value)
     }
 
-    fn member_str(&self, key: &str) -> Option<&str> {
+    fn member_str(&self, key: &str) -> Option<&'a str> {
         match self.member(key)? {
-            Value::StringLit(s) => Some(&s.value),
+            Value::StringLit(s) => Some(s.value),
             _ => None,
         }
     }
 
-    fn member_object(&self, key: &str) -> Option<&Object<'a>> {
+    fn member_object(&self, key: &str) -> Option<&'a Object<'a>> {
         match self.member(key)? {
             Value::Object(o) => Some(o),
             _ => None,

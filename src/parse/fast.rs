@@ -1,4 +1,4 @@
-//! A single-pass parser for well-formed JSON with comments, building jsonc-parser's AST.
+//! A single-pass parser for well-formed JSON with comments, building the tree of [`super::tree`].
 //!
 //! Nearly every file amlint reads is well-formed, and for those this parser is several times
 //! faster than jsonc-parser's general one: one pass over the bytes, strings borrowed unless they
@@ -10,12 +10,10 @@
 //! error this parser reports itself is nesting deeper than [`MAX_DEPTH`], which jsonc-parser lets
 //! pass by one level.
 
-use super::{Comment, MAX_DEPTH};
-use jsonc_parser::ast::{
-    Array, BooleanLit, NullKeyword, NumberLit, Object, ObjectProp, ObjectPropName, StringLit, Value,
+use super::tree::{
+    Arena, Array, BooleanLit, NullKeyword, NumberLit, Object, ObjectProp, Span32, StringLit, Value,
 };
-use jsonc_parser::common::Range;
-use std::borrow::Cow;
+use super::{Comment, MAX_DEPTH};
 
 /// Why the fast path did not give a tree.
 #[derive(Debug, PartialEq, Eq)]
@@ -27,10 +25,15 @@ pub enum GiveUp {
     TooDeep(usize),
 }
 
-/// Parses `text`.
-pub fn parse<'a>(text: &'a str, comments: &mut Vec<Comment>) -> Result<Value<'a>, GiveUp> {
+/// Parses `text` into `arena`.
+pub fn parse<'a>(
+    text: &'a str,
+    arena: &'a Arena,
+    comments: &mut Vec<Comment>,
+) -> Result<Value<'a>, GiveUp> {
     let mut p = Parser {
         text,
+        arena,
         bytes: text.as_bytes(),
         at: 0,
         depth: 0,
@@ -54,13 +57,14 @@ pub fn parse<'a>(text: &'a str, comments: &mut Vec<Comment>) -> Result<Value<'a>
 
 struct Parser<'a, 'c> {
     text: &'a str,
+    arena: &'a Arena,
     bytes: &'a [u8],
     at: usize,
     depth: usize,
     too_deep: Option<usize>,
     comments: &'c mut Vec<Comment>,
     /// The members and elements of the open containers, innermost last: each container takes its
-    /// own off the top when it closes, into a list of the exact size.
+    /// own off the top when it closes, into a slice of the arena.
     props: Vec<ObjectProp<'a>>,
     elements: Vec<Value<'a>>,
 }
@@ -139,16 +143,13 @@ impl<'a> Parser<'a, '_> {
             b'"' => self.string().map(Value::StringLit),
             b't' => self
                 .keyword("true")
-                .map(|range| Value::BooleanLit(BooleanLit { range, value: true })),
-            b'f' => self.keyword("false").map(|range| {
-                Value::BooleanLit(BooleanLit {
-                    range,
-                    value: false,
-                })
-            }),
+                .map(|span| Value::BooleanLit(BooleanLit { span, value: true })),
+            b'f' => self
+                .keyword("false")
+                .map(|span| Value::BooleanLit(BooleanLit { span, value: false })),
             b'n' => self
                 .keyword("null")
-                .map(|range| Value::NullKeyword(NullKeyword { range })),
+                .map(|span| Value::NullKeyword(NullKeyword { span })),
             b'-' | b'0'..=b'9' => self.number().map(Value::NumberLit),
             _ => None,
         }
@@ -165,7 +166,7 @@ impl<'a> Parser<'a, '_> {
 
     fn object(&mut self) -> Option<Object<'a>> {
         let base = self.props.len();
-        let range = self.container(b'}', |p| {
+        let span = self.container(b'}', |p| {
             let name = p.string()?;
             p.skip_trivia()?;
             if p.peek()? != b':' {
@@ -174,26 +175,24 @@ impl<'a> Parser<'a, '_> {
             p.at += 1;
             p.skip_trivia()?;
             let value = p.value()?;
-            p.props.push(ObjectProp {
-                range: Range::new(name.range.start, value_end(&value)),
-                name: ObjectPropName::String(name),
-                value,
-            });
+            p.props.push(ObjectProp { name, value });
             Some(())
         })?;
-        let properties = self.props.drain(base..).collect();
-        Some(Object { range, properties })
+        let properties = self.arena.slice(&self.props[base..]);
+        self.props.truncate(base);
+        Some(Object { span, properties })
     }
 
     fn array(&mut self) -> Option<Array<'a>> {
         let base = self.elements.len();
-        let range = self.container(b']', |p| {
+        let span = self.container(b']', |p| {
             let value = p.value()?;
             p.elements.push(value);
             Some(())
         })?;
-        let elements = self.elements.drain(base..).collect();
-        Some(Array { range, elements })
+        let elements = self.arena.slice(&self.elements[base..]);
+        self.elements.truncate(base);
+        Some(Array { span, elements })
     }
 
     /// An object or array from its opening bracket to `close`: `item` reads each member or
@@ -202,7 +201,7 @@ impl<'a> Parser<'a, '_> {
         &mut self,
         close: u8,
         mut item: impl FnMut(&mut Self) -> Option<()>,
-    ) -> Option<Range> {
+    ) -> Option<Span32> {
         self.enter()?;
         let start = self.at;
         self.at += 1;
@@ -223,10 +222,10 @@ impl<'a> Parser<'a, '_> {
         }
         self.at += 1;
         self.depth -= 1;
-        Some(Range::new(start, self.at))
+        Some(Span32::new(start, self.at))
     }
 
-    fn keyword(&mut self, word: &str) -> Option<Range> {
+    fn keyword(&mut self, word: &str) -> Option<Span32> {
         let start = self.at;
         let end = start + word.len();
         if self.bytes.get(start..end)? != word.as_bytes() {
@@ -241,7 +240,7 @@ impl<'a> Parser<'a, '_> {
             return None;
         }
         self.at = end;
-        Some(Range::new(start, end))
+        Some(Span32::new(start, end))
     }
 
     /// A JSON number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
@@ -279,12 +278,12 @@ impl<'a> Parser<'a, '_> {
         }
         self.at = i;
         Some(NumberLit {
-            range: Range::new(start, i),
+            span: Span32::new(start, i),
             value: &self.text[start..i],
         })
     }
 
-    /// A double-quoted string; borrowed unless it has escapes.
+    /// A double-quoted string; borrowed unless it has escapes (then unescaped into the arena).
     ///
     /// Always inlined: left to the optimiser, whether it was inlined into the value parser
     /// changed with unrelated edits elsewhere, and with it 1 % of a run's instructions.
@@ -307,8 +306,8 @@ impl<'a> Parser<'a, '_> {
         if b[i] == b'"' {
             self.at = i + 1;
             return Some(StringLit {
-                range: Range::new(start, i + 1),
-                value: Cow::Borrowed(&self.text[body..i]),
+                span: Span32::new(start, i + 1),
+                value: &self.text[body..i],
             });
         }
         let mut out = String::with_capacity(i - body + 16);
@@ -318,8 +317,8 @@ impl<'a> Parser<'a, '_> {
                 b'"' => {
                     self.at = i + 1;
                     return Some(StringLit {
-                        range: Range::new(start, i + 1),
-                        value: Cow::Owned(out),
+                        span: Span32::new(start, i + 1),
+                        value: self.arena.str(&out),
                     });
                 }
                 b'\\' => {
@@ -430,17 +429,6 @@ fn hex4(digits: &[u8]) -> Option<u32> {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn value_end(v: &Value<'_>) -> usize {
-    match v {
-        Value::StringLit(s) => s.range.end,
-        Value::NumberLit(n) => n.range.end,
-        Value::BooleanLit(b) => b.range.end,
-        Value::Object(o) => o.range.end,
-        Value::Array(a) => a.range.end,
-        Value::NullKeyword(n) => n.range.end,
-    }
 }
 
 #[cfg(test)]

@@ -2,17 +2,27 @@
 //!
 //! ARM accepts `//` and `/* */` comments and a UTF-8 byte order mark, and nothing else beyond JSON:
 //! trailing commas, single quotes, unquoted keys and the like are syntax errors here too.
-//! The AST is jsonc-parser's, which keeps the byte range of every value: that is the span index
-//! ([`pointer_span`] finds the span of any JSON pointer), and the evaluator carries spans from the
-//! AST into every evaluated value. Well-formed files are read by a single-pass parser of our own
-//! (`fast`), several times faster; anything it does not accept is parsed again by jsonc-parser
-//! with every leniency but comments switched off, whose error message and position stand.
+//! The tree ([`ast`], allocated in an [`Arena`]) keeps the byte range of every value: that is the
+//! span index ([`pointer_span`] finds the span of any JSON pointer), and the evaluator carries
+//! spans from the tree into every evaluated value. Well-formed files are read by a single-pass
+//! parser of our own (`fast`), several times faster than jsonc-parser; anything it does not accept
+//! is parsed again by jsonc-parser with every leniency but comments switched off, whose error
+//! message and position stand, and its tree is copied into the arena.
 
 mod ast_ext;
 mod fast;
+mod tree;
 
 pub use ast_ext::{pointer_span, to_serde, ObjectExt};
-pub use jsonc_parser::ast;
+pub use tree::Arena;
+pub use tree::Ranged;
+
+/// The parsed tree's node types, under the name jsonc-parser gives its own.
+pub mod ast {
+    pub use super::tree::{
+        Array, BooleanLit, NullKeyword, NumberLit, Object, ObjectProp, Span32, StringLit, Value,
+    };
+}
 
 use jsonc_parser::errors::ParseErrorKind;
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
@@ -81,20 +91,27 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (SyntaxError, String)> {
     }
 }
 
-/// Parses JSON with comments into an AST whose nodes carry byte ranges into `text`.
-pub fn parse(text: &str) -> Result<ast::Value<'_>, SyntaxError> {
-    parse_inner(text, false).map(|(value, _)| value)
+/// Parses JSON with comments into a tree in `arena` whose nodes carry byte ranges into `text`.
+pub fn parse<'a>(text: &'a str, arena: &'a Arena) -> Result<ast::Value<'a>, SyntaxError> {
+    parse_inner(text, arena, false).map(|(value, _)| value)
 }
 
 /// Like [`parse`], and also returns the comments in the order they appear.
-pub fn parse_with_comments(text: &str) -> Result<(ast::Value<'_>, Vec<Comment>), SyntaxError> {
-    parse_inner(text, true)
+pub fn parse_with_comments<'a>(
+    text: &'a str,
+    arena: &'a Arena,
+) -> Result<(ast::Value<'a>, Vec<Comment>), SyntaxError> {
+    parse_inner(text, arena, true)
 }
 
-fn parse_inner(text: &str, comments: bool) -> Result<(ast::Value<'_>, Vec<Comment>), SyntaxError> {
+fn parse_inner<'a>(
+    text: &'a str,
+    arena: &'a Arena,
+    comments: bool,
+) -> Result<(ast::Value<'a>, Vec<Comment>), SyntaxError> {
     // Well-formed files take the fast path; anything else is judged by jsonc-parser.
     let mut found = Vec::new();
-    match fast::parse(text, &mut found) {
+    match fast::parse(text, arena, &mut found) {
         Ok(value) => {
             if !comments {
                 found.clear();
@@ -106,12 +123,16 @@ fn parse_inner(text: &str, comments: bool) -> Result<(ast::Value<'_>, Vec<Commen
             end: at + 1,
             message: format!("nesting deeper than {MAX_DEPTH} levels"),
         }),
-        Err(fast::GiveUp::Other) => slow_parse(text, comments),
+        Err(fast::GiveUp::Other) => slow_parse(text, arena, comments),
     }
 }
 
 /// jsonc-parser's parse, for the files the fast path gives up on: its errors are the ones shown.
-fn slow_parse(text: &str, comments: bool) -> Result<(ast::Value<'_>, Vec<Comment>), SyntaxError> {
+fn slow_parse<'a>(
+    text: &'a str,
+    arena: &'a Arena,
+    comments: bool,
+) -> Result<(ast::Value<'a>, Vec<Comment>), SyntaxError> {
     let collect = CollectOptions {
         comments: if comments {
             CommentCollectionStrategy::Separate
@@ -167,7 +188,7 @@ fn slow_parse(text: &str, comments: bool) -> Result<(ast::Value<'_>, Vec<Comment
         found.sort_by_key(|c| c.start);
         found.dedup_by_key(|c| c.start);
     }
-    Ok((value, found))
+    Ok((tree::from_jsonc(&value, arena), found))
 }
 
 fn describe(kind: &ParseErrorKind) -> String {

@@ -2,18 +2,21 @@ use super::*;
 use proptest::prelude::*;
 
 fn err(text: &str) -> SyntaxError {
-    parse(text).expect_err("should not parse")
+    parse(text, &Arena::new()).expect_err("should not parse")
 }
 
 #[test]
 fn accepts_comments() {
-    let v = parse("// lead\n{ /* a */ \"a\": 1 // tail\n}").unwrap();
+    let arena = Arena::new();
+    let v = parse("// lead\n{ /* a */ \"a\": 1 // tail\n}", &arena).unwrap();
     assert_eq!(to_serde(&v), serde_json::json!({"a": 1}));
 }
 
 #[test]
 fn collects_comments_in_order() {
-    let (_, comments) = parse_with_comments("{\n// one\n\"a\": 1, /* two */ \"b\": 2}").unwrap();
+    let arena = Arena::new();
+    let (_, comments) =
+        parse_with_comments("{\n// one\n\"a\": 1, /* two */ \"b\": 2}", &arena).unwrap();
     let texts: Vec<_> = comments.iter().map(|c| c.text.as_str()).collect();
     assert_eq!(texts, [" one", " two "]);
 }
@@ -32,10 +35,14 @@ const LENIENCIES: [&str; 10] = [
     "{\"a\": \"\\x41\"}",
 ];
 
+fn err_or_none(text: &str) -> Option<SyntaxError> {
+    parse(text, &Arena::new()).err()
+}
+
 #[test]
 fn rejects_every_other_leniency() {
     for text in LENIENCIES {
-        assert!(parse(text).is_err(), "{text} should be rejected");
+        assert!(err_or_none(text).is_some(), "{text} should be rejected");
     }
 }
 
@@ -73,7 +80,8 @@ fn decode_drops_bom_and_rejects_bad_utf8() {
 
 #[test]
 fn object_lookup_is_case_insensitive_and_last_wins() {
-    let v = parse(r#"{"Name": "a", "name": "b", "Other": {"x": 1}}"#).unwrap();
+    let arena = Arena::new();
+    let v = parse(r#"{"Name": "a", "name": "b", "Other": {"x": 1}}"#, &arena).unwrap();
     let o = v.as_object().unwrap();
     assert_eq!(o.member_str("NAME"), Some("b"));
     assert!(o.member_object("other").is_some());
@@ -83,7 +91,8 @@ fn object_lookup_is_case_insensitive_and_last_wins() {
 #[test]
 fn pointer_span_follows_keys_and_indexes() {
     let text = r#"{"resources": [{"name": "a"}, {"name": "b/c", "x~y": true}]}"#;
-    let v = parse(text).unwrap();
+    let arena = Arena::new();
+    let v = parse(text, &arena).unwrap();
     let s = pointer_span(&v, "/resources/1/name").unwrap();
     assert_eq!(&text[s], "\"b/c\"");
     let s = pointer_span(&v, "/resources/1/x~0y").unwrap();
@@ -133,7 +142,8 @@ proptest! {
     fn every_span_slices_back_to_its_value(v in arb_json(), pretty in any::<bool>()) {
         let text = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { v.to_string() };
         let text = format!("// header\n{text}\n/* trailer */");
-        let ast = parse(&text).unwrap();
+        let arena = Arena::new();
+        let ast = parse(&text, &arena).unwrap();
         prop_assert_eq!(to_serde(&ast), v.clone());
         let mut all = Vec::new();
         pointers(&v, String::new(), &mut all);
@@ -148,14 +158,14 @@ proptest! {
     /// Arbitrary input never panics the parser.
     #[test]
     fn parse_never_panics(s in "\\PC{0,64}") {
-        let _ = parse(&s);
+        let _ = parse(&s, &Arena::new());
     }
 }
 
 /// The fast path's tree and comments, or `None` where it gives up.
-fn fast_parse(text: &str) -> Option<(ast::Value<'_>, Vec<Comment>)> {
+fn fast_parse<'a>(text: &'a str, arena: &'a Arena) -> Option<(ast::Value<'a>, Vec<Comment>)> {
     let mut comments = Vec::new();
-    super::fast::parse(text, &mut comments)
+    super::fast::parse(text, arena, &mut comments)
         .ok()
         .map(|v| (v, comments))
 }
@@ -163,8 +173,9 @@ fn fast_parse(text: &str) -> Option<(ast::Value<'_>, Vec<Comment>)> {
 /// Where the fast path accepts a text, it builds what jsonc-parser builds; where it gives up,
 /// jsonc-parser has the last word.
 fn same_as_jsonc(text: &str) -> bool {
-    let slow = slow_parse(text, true);
-    match fast_parse(text) {
+    let (fast_arena, slow_arena) = (Arena::new(), Arena::new());
+    let slow = slow_parse(text, &slow_arena, true);
+    match fast_parse(text, &fast_arena) {
         Some(fast) => {
             assert_eq!(Ok(&fast), slow.as_ref(), "{text:?}");
             true
@@ -222,7 +233,7 @@ fn the_fast_path_builds_what_jsonc_parser_builds() {
     // more level pass than its message says).
     let too_deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
     assert!(!same_as_jsonc(&too_deep));
-    let e = parse(&too_deep).unwrap_err();
+    let e = err(&too_deep);
     assert_eq!(
         (e.start, e.message.as_str()),
         (MAX_DEPTH, "nesting deeper than 512 levels")
@@ -249,7 +260,11 @@ fn the_fast_path_agrees_on_every_fixture_and_corpus_file() {
             if same_as_jsonc(&text) {
                 fast += 1;
             } else {
-                assert!(slow_parse(&text, true).is_err(), "{}", path.display());
+                assert!(
+                    slow_parse(&text, &Arena::new(), true).is_err(),
+                    "{}",
+                    path.display()
+                );
                 slow += 1;
             }
         }

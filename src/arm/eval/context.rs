@@ -4,9 +4,9 @@
 use super::{EvalInput, EvalResource, Evaluated, NameMap, Problem, EVAL_BUDGET, MAX_EVAL_DEPTH};
 use crate::arm::hole::{self, HoleKind};
 use crate::arm::value::{Tri, Unknown, Value};
+use crate::parse::Ranged;
 use crate::parse::{ast, ObjectExt};
 use crate::source::{FileId, Span};
-use jsonc_parser::common::Ranged;
 use rustc_hash::FxHashSet as HashSet;
 use std::sync::Arc;
 
@@ -313,7 +313,7 @@ impl<'a> Evaluator<'a> {
         let mut functions = NameMap::default();
         if outer.is_none() {
             if let Some(p) = template.member_object("parameters") {
-                for prop in &p.properties {
+                for prop in p.properties {
                     let name: Arc<str> = Arc::from(prop.name.as_str());
                     params.insert(
                         name.to_ascii_lowercase().into_boxed_str(),
@@ -327,10 +327,10 @@ impl<'a> Evaluator<'a> {
                 }
             }
             if let Some(v) = template.member_object("variables") {
-                for prop in &v.properties {
+                for prop in v.properties {
                     if prop.name.as_str().eq_ignore_ascii_case("copy") {
                         if let ast::Value::Array(items) = &prop.value {
-                            for item in &items.elements {
+                            for item in items.elements {
                                 let Some(obj) = item.as_object() else {
                                     continue;
                                 };
@@ -360,7 +360,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
             if let Some(ast::Value::Array(spaces)) = template.member("functions") {
-                for ns in &spaces.elements {
+                for ns in spaces.elements {
                     let Some(ns) = ns.as_object() else { continue };
                     let Some(prefix) = ns.member_str("namespace") else {
                         continue;
@@ -368,7 +368,7 @@ impl<'a> Evaluator<'a> {
                     let Some(members) = ns.member_object("members") else {
                         continue;
                     };
-                    for m in &members.properties {
+                    for m in members.properties {
                         if let Some(def) = m.value.as_object() {
                             functions.insert(
                                 format!("{prefix}.{}", m.name.as_str())

@@ -35,7 +35,7 @@ impl<'a> Evaluator<'a> {
     fn eval_node_inner(&mut self, node: &'a ast::Value<'a>, env: &Env<'_>) -> Value {
         let span = self.span_of(node);
         match node {
-            ast::Value::StringLit(s) => match expr::classify(&s.value) {
+            ast::Value::StringLit(s) => match expr::classify(s.value) {
                 StringForm::Literal(text) => match text {
                     std::borrow::Cow::Borrowed(t) if t.len() <= INTERN_MAX => {
                         Value::str(self.intern(t), span)
@@ -49,7 +49,7 @@ impl<'a> Evaluator<'a> {
             ast::Value::NullKeyword(_) => Value::null(span),
             ast::Value::Array(a) => {
                 let base = self.items.len();
-                for e in &a.elements {
+                for e in a.elements {
                     let item = self.eval_node(e, env);
                     self.items.push(item);
                 }
@@ -78,14 +78,14 @@ impl<'a> Evaluator<'a> {
     /// Evaluates the members of `o` onto `self.members`, leaving out `skip` (lowercase keys) and
     /// expanding property copy loops.
     pub(super) fn push_members(&mut self, o: &'a ast::Object<'a>, env: &Env<'_>, skip: &[&str]) {
-        for p in &o.properties {
+        for p in o.properties {
             let key = p.name.as_str();
             if skip.iter().any(|s| key.eq_ignore_ascii_case(s)) {
                 continue;
             }
             if key.eq_ignore_ascii_case("copy") {
                 if let ast::Value::Array(loops) = &p.value {
-                    for l in &loops.elements {
+                    for l in loops.elements {
                         let Some(l) = l.as_object() else { continue };
                         let Some(name) = l.member_str("name") else {
                             let s = self.span_of(l);

@@ -129,7 +129,7 @@ pub fn evaluate_cached<'a>(input: &EvalInput<'a>, cache: &mut TemplateCache) -> 
 /// Reads the `parameters` object of a parameter file (values as written, `reference` → unknown).
 pub fn parameter_values(file: FileId, root: &ast::Value<'_>) -> ParameterValues {
     use crate::parse::ObjectExt;
-    use jsonc_parser::common::Ranged;
+    use crate::parse::Ranged;
     let mut out = ParameterValues {
         file: Some(file),
         ..ParameterValues::default()
@@ -137,7 +137,7 @@ pub fn parameter_values(file: FileId, root: &ast::Value<'_>) -> ParameterValues 
     let Some(params) = root.as_object().and_then(|o| o.member_object("parameters")) else {
         return out;
     };
-    for p in &params.properties {
+    for p in params.properties {
         let name: Arc<str> = Arc::from(p.name.as_str());
         let r = p.name.range();
         let name_span = Span::new(file, r.start, r.end);
@@ -169,11 +169,11 @@ pub fn parameter_values(file: FileId, root: &ast::Value<'_>) -> ParameterValues 
 
 /// An AST node as a value, without evaluating expressions (parameter files, exports).
 pub fn literal(file: FileId, node: &ast::Value<'_>) -> Value {
-    use jsonc_parser::common::Ranged;
+    use crate::parse::Ranged;
     let r = node.range();
     let span = Span::new(file, r.start, r.end);
     match node {
-        ast::Value::StringLit(s) => Value::str(&*s.value, span),
+        ast::Value::StringLit(s) => Value::str(s.value, span),
         ast::Value::NumberLit(n) => number(n.value, span),
         ast::Value::BooleanLit(b) => Value::bool(b.value, span),
         ast::Value::NullKeyword(_) => Value::null(span),

@@ -22,14 +22,14 @@ impl<'a> Evaluator<'a> {
         let template = self.ctxs[ctx].template;
         match template.member("resources") {
             Some(ast::Value::Array(list)) => {
-                for r in &list.elements {
+                for r in list.elements {
                     if let Some(decl) = r.as_object() {
                         self.declare(ctx, decl, None, None, &[]);
                     }
                 }
             }
             Some(ast::Value::Object(map)) => {
-                for p in &map.properties {
+                for p in map.properties {
                     if let Some(decl) = p.value.as_object() {
                         self.declare(ctx, decl, Some(Arc::from(p.name.as_str())), None, &[]);
                     }
@@ -188,7 +188,7 @@ impl<'a> Evaluator<'a> {
                     .push(id);
             }
             if let Some(ast::Value::Array(children)) = decl.member("resources") {
-                for c in &children.elements {
+                for c in children.elements {
                     if let Some(child) = c.as_object() {
                         self.declare(ctx, child, None, Some(id), &frames);
                     }
@@ -369,7 +369,7 @@ impl<'a> Evaluator<'a> {
         let ctx = self.new_ctx(template, outer, scope, depth, deployments);
         if inner {
             if let Some(given) = props.member_object("parameters") {
-                for p in &given.properties {
+                for p in given.properties {
                     let key = p.name.as_str().to_ascii_lowercase();
                     let name_span = self.span_of(&p.name);
                     let source = match &p.value {
@@ -423,7 +423,7 @@ impl<'a> Evaluator<'a> {
         let mut entries = Vec::new();
         if self.enter(span) {
             if let Some(outputs) = template.member_object("outputs") {
-                for p in &outputs.properties {
+                for p in outputs.properties {
                     let Some(decl) = p.value.as_object() else {
                         continue;
                     };

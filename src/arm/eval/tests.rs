@@ -4,9 +4,10 @@ use crate::arm::value::KindRef;
 use crate::parse;
 
 fn run_with(template: &str, params: Option<&str>) -> Evaluated {
-    let ast = parse::parse(template).expect("template parses");
+    let arena = parse::Arena::new();
+    let ast = parse::parse(template, &arena).expect("template parses");
     let pv = params.map(|p| {
-        let past = parse::parse(p).expect("parameters parse");
+        let past = parse::parse(p, &arena).expect("parameters parse");
         parameter_values(FileId(1), &past)
     });
     let wanted = |_: &str| true;
@@ -264,13 +265,15 @@ fn evaluations_of_one_template_share_the_checks_of_the_root_template() {
                "resources": [{"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "n2",
                  "properties": {"v": "[concat('b']"}}]}}}]"#,
     );
-    let ast = parse::parse(&t).expect("template parses");
+    let arena = parse::Arena::new();
+    let ast = parse::parse(&t, &arena).expect("template parses");
     let wanted = |_: &str| true;
     let files: Vec<(u32, &str, ParameterValues)> = [(1, "one"), (2, "two")]
         .into_iter()
         .map(|(unit, name)| {
             let text = format!(r#"{{"parameters": {{"p": {{"value": "{name}"}}}}}}"#);
-            let past = parse::parse(&text).expect("parameters parse");
+            let arena = parse::Arena::new();
+            let past = parse::parse(&text, &arena).expect("parameters parse");
             (unit, name, parameter_values(FileId(1), &past))
         })
         .collect();
@@ -472,7 +475,8 @@ fn only_wanted_bodies_are_evaluated() {
           {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "1", "name": "st", "properties": {"x": 1}},
           {"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "n", "properties": {"x": 1}}]"#,
     );
-    let ast = parse::parse(&t).unwrap();
+    let arena = parse::Arena::new();
+    let ast = parse::parse(&t, &arena).unwrap();
     let wanted = |t: &str| t == "microsoft.network/natgateways";
     let ev = evaluate(&EvalInput {
         file: FileId(0),

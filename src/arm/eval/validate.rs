@@ -4,9 +4,9 @@
 
 use super::context::{CtxId, Evaluator};
 use crate::arm::expr::{self, Expr, StringForm};
+use crate::parse::Ranged;
 use crate::parse::{ast, ObjectExt};
 use crate::source::Span;
-use jsonc_parser::common::Ranged;
 use std::sync::Arc;
 
 /// Which names are in scope for the expressions being checked.
@@ -22,7 +22,7 @@ impl<'a> Evaluator<'a> {
         let template = self.ctxs[ctx].template;
         let names = Names::Template(ctx);
         if let Some(params) = template.member_object("parameters") {
-            for p in &params.properties {
+            for p in params.properties {
                 if let Some(d) = p.value.as_object().and_then(|o| o.member("defaultValue")) {
                     self.check_node(d, &names);
                 }
@@ -39,11 +39,11 @@ impl<'a> Evaluator<'a> {
             self.check_node(outputs, &names);
         }
         if let Some(ast::Value::Array(spaces)) = template.member("functions") {
-            for ns in &spaces.elements {
+            for ns in spaces.elements {
                 let Some(members) = ns.as_object().and_then(|o| o.member_object("members")) else {
                     continue;
                 };
-                for m in &members.properties {
+                for m in members.properties {
                     let Some(def) = m.value.as_object() else {
                         continue;
                     };
@@ -142,7 +142,7 @@ impl<'a> Evaluator<'a> {
     fn variable_refs(&mut self, node: &'a ast::Value<'a>, out: &mut Vec<Box<str>>) {
         match node {
             ast::Value::StringLit(s) => {
-                if let StringForm::Expression(text) = expr::classify(&s.value) {
+                if let StringForm::Expression(text) = expr::classify(s.value) {
                     let key = (text.as_ptr() as usize, text.len());
                     let parsed = match self.cache.exprs.get(&key) {
                         Some(p) => p.clone().ok(),
@@ -154,12 +154,12 @@ impl<'a> Evaluator<'a> {
                 }
             }
             ast::Value::Array(a) => {
-                for e in &a.elements {
+                for e in a.elements {
                     self.variable_refs(e, out);
                 }
             }
             ast::Value::Object(o) => {
-                for p in &o.properties {
+                for p in o.properties {
                     self.variable_refs(&p.value, out);
                 }
             }
@@ -170,19 +170,19 @@ impl<'a> Evaluator<'a> {
     fn check_node(&mut self, node: &'a ast::Value<'a>, names: &Names<'_>) {
         match node {
             ast::Value::StringLit(s) => {
-                if let StringForm::Expression(text) = expr::classify(&s.value) {
+                if let StringForm::Expression(text) = expr::classify(s.value) {
                     let r = node.range();
                     let span = Span::new(self.file, r.start, r.end);
                     self.check_expression(text, span, names);
                 }
             }
             ast::Value::Array(a) => {
-                for e in &a.elements {
+                for e in a.elements {
                     self.check_node(e, names);
                 }
             }
             ast::Value::Object(o) => {
-                for p in &o.properties {
+                for p in o.properties {
                     // A nested deployment's inline template: inner scope is checked on its own,
                     // outer scope with the names of this template.
                     if p.name.as_str().eq_ignore_ascii_case("template") {
