@@ -109,6 +109,14 @@ fn parse_inner<'a>(
     arena: &'a Arena,
     comments: bool,
 ) -> Result<(ast::Value<'a>, Vec<Comment>), SyntaxError> {
+    if u32::try_from(text.len()).is_err() {
+        // The tree's offsets are 32-bit; the reader stops long before (MAX_FILE_BYTES).
+        return Err(SyntaxError {
+            start: 0,
+            end: 0,
+            message: format!("file is {} MiB; too large to read", text.len() >> 20),
+        });
+    }
     // Well-formed files take the fast path; anything else is judged by jsonc-parser.
     let mut found = Vec::new();
     match fast::parse(text, arena, &mut found) {

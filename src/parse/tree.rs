@@ -8,7 +8,8 @@
 //! file into the same memory) in one go. The evaluator walks a template's tree several times
 //! (checking expressions, declaring resources, evaluating bodies); each walk reads less memory.
 //!
-//! Offsets are `u32`: no file amlint reads is larger than [`super::MAX_FILE_BYTES`].
+//! Offsets are `u32`: `parse` refuses a text of 4 GiB or more (the reader stops at
+//! [`super::MAX_FILE_BYTES`]).
 
 use std::ops::Range;
 
@@ -64,13 +65,11 @@ pub struct Span32 {
 }
 
 impl Span32 {
-    /// # Panics
-    /// Never for a text amlint reads: offsets fit in `u32` ([`super::MAX_FILE_BYTES`]); beyond,
-    /// they are clamped.
+    /// Offsets fit in `u32`: `parse` refuses a longer text.
     pub fn new(start: usize, end: usize) -> Self {
         Span32 {
-            start: u32::try_from(start).unwrap_or(u32::MAX),
-            end: u32::try_from(end).unwrap_or(u32::MAX),
+            start: start as u32,
+            end: end as u32,
         }
     }
 
