@@ -270,7 +270,53 @@ impl Truth {
 #[derive(Debug, Default)]
 pub struct Regexes {
     /// (pattern, anchored for `match`, compiled)
-    list: Vec<(String, bool, Regex)>,
+    list: Vec<(String, bool, Matcher)>,
+}
+
+/// A compiled pattern.
+#[derive(Debug)]
+pub struct Matcher {
+    regex: Regex,
+    /// For a `match` whose pattern is only words and `|` (`(?i)Enabled|Disabled`, the form the
+    /// rules use for enum values): the words, and whether case is ignored.
+    words: Option<(Vec<String>, bool)>,
+}
+
+impl Matcher {
+    fn new(pattern: &str, anchored: bool) -> Result<Matcher, regex::Error> {
+        let regex = compile(pattern, anchored)?;
+        let words = anchored.then(|| alternatives(pattern)).flatten();
+        Ok(Matcher { regex, words })
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        match &self.words {
+            // ASCII text is compared word by word. The regex decides for other text: with `(?i)`
+            // it folds case the Unicode way (`K`, the Kelvin sign, matches `k`).
+            Some((words, ignore_case)) if text.is_ascii() => words.iter().any(|w| {
+                if *ignore_case {
+                    w.eq_ignore_ascii_case(text)
+                } else {
+                    w == text
+                }
+            }),
+            _ => self.regex.is_match(text),
+        }
+    }
+}
+
+/// The words of a pattern that is an optional `(?i)` followed by words (ASCII letters, digits,
+/// `_`) separated by `|`, and whether it ignores case; `None` for any other pattern.
+fn alternatives(pattern: &str) -> Option<(Vec<String>, bool)> {
+    let (rest, ignore_case) = match pattern.strip_prefix("(?i)") {
+        Some(rest) => (rest, true),
+        None => (pattern, false),
+    };
+    let words: Vec<String> = rest.split('|').map(str::to_owned).collect();
+    words
+        .iter()
+        .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .then_some((words, ignore_case))
 }
 
 impl Regexes {
@@ -288,7 +334,7 @@ impl Regexes {
         Ok(r)
     }
 
-    fn get(&self, pattern: &str, anchored: bool) -> Option<&Regex> {
+    fn get(&self, pattern: &str, anchored: bool) -> Option<&Matcher> {
         self.list
             .iter()
             .find(|(p, a, _)| p == pattern && *a == anchored)
@@ -297,7 +343,7 @@ impl Regexes {
 
     fn add(&mut self, pattern: &str, anchored: bool) -> Result<(), String> {
         if self.get(pattern, anchored).is_none() {
-            let re = compile(pattern, anchored).map_err(|e| {
+            let re = Matcher::new(pattern, anchored).map_err(|e| {
                 // The last line of the parser's message says what is wrong.
                 let e = e.to_string();
                 let what = e.lines().last().unwrap_or_default();
@@ -908,5 +954,48 @@ fn length(node: Node<'_>) -> Operand<'_> {
             KindRef::Unknown(u) => Operand::Unknown(Arc::clone(u)),
             _ => Operand::Nothing,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn only_plain_word_alternatives_skip_the_regex() {
+        let words = |p: &str| alternatives(p).map(|(w, ci)| (w.join(","), ci));
+        assert_eq!(
+            words("(?i)Enabled|Disabled"),
+            Some(("Enabled,Disabled".into(), true))
+        );
+        assert_eq!(words("Tcp"), Some(("Tcp".into(), false)));
+        for pattern in [
+            "", "(?i)", "a|", "a.b", "^a$", "a|(b)", "(?i:a)", "a b", "é",
+        ] {
+            assert_eq!(words(pattern), None, "{pattern:?}");
+        }
+        let m = Matcher::new("(?i)Enabled|Disabled", true).unwrap();
+        assert!(m.words.is_some());
+        assert!(m.is_match("ENABLED") && m.is_match("disabled"));
+        assert!(!m.is_match("Enabled ") && !m.is_match("NotEnabled") && !m.is_match(""));
+        // `search` keeps the regex: a word anywhere in the text.
+        assert!(Matcher::new("(?i)Enabled", false).unwrap().words.is_none());
+    }
+
+    proptest! {
+        /// The word comparison answers what the regex answers, on ASCII and other text (the
+        /// Kelvin sign and the long s fold to `k` and `s` under `(?i)`).
+        #[test]
+        fn word_alternatives_match_as_the_regex_does(
+            words in proptest::collection::vec("[a-kA-K_s0-2]{1,3}", 1..4),
+            ignore_case in any::<bool>(),
+            text in "[a-kA-K_s0-2\u{212A}\u{17F} ]{0,4}",
+        ) {
+            let pattern = format!("{}{}", if ignore_case { "(?i)" } else { "" }, words.join("|"));
+            let m = Matcher::new(&pattern, true).unwrap();
+            prop_assert!(m.words.is_some());
+            prop_assert_eq!(m.is_match(&text), m.regex.is_match(&text), "{} on {:?}", pattern, text);
+        }
     }
 }
