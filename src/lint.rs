@@ -337,16 +337,20 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     clock.lap(&mut result, "pair parameter files");
     // Evaluate.
 
-    let evaluate_job = |job: &Job, arena: &parse::Arena| -> JobOutput {
+    let evaluate_job = |job: &Job, arena: &parse::Arena, buffer: &mut Vec<u8>| -> JobOutput {
         // Read here, whole, rather than kept from the first pass (which read only the start
-        // of most templates), so that only the templates being evaluated are in memory.
+        // of most templates), so that only the templates being evaluated are in memory; into
+        // the thread's buffer, which the last template read left in the cache.
         let path = &files[job.template.0 as usize];
         let deferred = reads[job.template.0 as usize].deferred;
-        let text = match std::fs::read(path) {
-            Ok(bytes) => match parse::decode(bytes) {
+        buffer.clear();
+        let read = std::fs::File::open(path)
+            .and_then(|mut file| std::io::Read::read_to_end(&mut file, buffer));
+        let text = match read {
+            Ok(_) => match parse::decode_borrowed(buffer) {
                 Ok(t) => t,
                 // Only a template the first pass read no further than its start gets here.
-                Err((e, _)) => return (Vec::new(), vec![syntax_finding(job.template, &e)], None),
+                Err(e) => return (Vec::new(), vec![syntax_finding(job.template, &e)], None),
             },
             Err(e) => {
                 let e = SyntaxError {
@@ -357,8 +361,8 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                 return (Vec::new(), vec![syntax_finding(job.template, &e)], None);
             }
         };
-        let suppressions = deferred.then(|| config::suppress::in_file(job.template, &text));
-        let ast = match parse::parse(&text, arena) {
+        let suppressions = deferred.then(|| config::suppress::in_file(job.template, text));
+        let ast = match parse::parse(text, arena) {
             Ok(ast) => ast,
             Err(e) => {
                 return (
@@ -409,15 +413,18 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
             .collect();
         (units, problems, suppressions)
     };
-    // Each template's tree goes into an arena of the thread's, reset after each template: the
-    // trees are built in memory the thread has just used.
+    // Each template is read into a buffer of the thread's and its tree goes into an arena of the
+    // thread's, reset after each template: both are built in memory the thread has just used.
     let evaluated: Vec<JobOutput> = jobs
         .par_iter()
-        .map_init(parse::Arena::new, |arena, job| {
-            let out = evaluate_job(job, arena);
-            arena.reset();
-            out
-        })
+        .map_init(
+            || (parse::Arena::new(), Vec::new()),
+            |(arena, buffer), job| {
+                let out = evaluate_job(job, arena, buffer);
+                arena.reset();
+                out
+            },
+        )
         .collect();
 
     let mut reads = reads;
@@ -523,21 +530,21 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
         Ok(b) => b,
         Err(e) => return fail(format!("cannot read file: {}", discover::describe_io(&e))),
     };
-    let text = match parse::decode(bytes) {
+    let text = match parse::decode_borrowed(&bytes) {
         Ok(t) => t,
-        Err((e, _)) => {
+        Err(e) => {
             let mut r = fail(e.message.clone());
             r.error = Some(e);
             return r;
         }
     };
-    let suppressions = config::suppress::in_file(id, &text);
-    if let Some(kind) = discover::quick_classify(&text) {
+    let suppressions = config::suppress::in_file(id, text);
+    if let Some(kind) = discover::quick_classify(text) {
         // Parsed (and a syntax error reported) when it is evaluated.
         return Read::of_kind(kind, suppressions);
     }
     let arena = parse::Arena::new();
-    let ast = match parse::parse(&text, &arena) {
+    let ast = match parse::parse(text, &arena) {
         Ok(a) => a,
         Err(e) => {
             return Read {

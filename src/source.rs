@@ -207,7 +207,14 @@ impl SourceFile {
     pub fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
         match self.text.get() {
             Some(t) => f(t),
-            None => f(&read_text(&self.path)),
+            None => match std::fs::read(&self.path) {
+                // Borrowed from the bytes read when they are UTF-8, as nearly every file is.
+                Ok(bytes) => match crate::parse::decode_borrowed(&bytes) {
+                    Ok(text) => f(text),
+                    Err(_) => f(&crate::parse::decode(bytes).unwrap_or_else(|(_, shown)| shown)),
+                },
+                Err(_) => f(""),
+            },
         }
     }
 }

@@ -53,15 +53,8 @@ pub struct Comment {
 ///
 /// On error, also returns the text with invalid bytes replaced, so that the position can be shown.
 pub fn decode(bytes: Vec<u8>) -> Result<String, (SyntaxError, String)> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err((
-            SyntaxError {
-                start: 0,
-                end: 0,
-                message: "file is UTF-16; ARM templates must be UTF-8".to_owned(),
-            },
-            String::new(),
-        ));
+    if let Some(e) = utf16(&bytes) {
+        return Err((e, String::new()));
     }
     match String::from_utf8(bytes) {
         Ok(mut text) => {
@@ -73,21 +66,45 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (SyntaxError, String)> {
         Err(err) => {
             let at = err.utf8_error().valid_up_to();
             let bytes = err.into_bytes();
-            let message = format!(
-                "file is not valid UTF-8: byte 0x{:02X} cannot start or continue a character",
-                bytes[at]
-            );
             // The valid prefix is kept as is, so that the offset still points at the bad byte.
             let shown = String::from_utf8_lossy(&bytes[..at]).into_owned();
-            Err((
-                SyntaxError {
-                    start: at,
-                    end: at,
-                    message,
-                },
-                shown,
-            ))
+            Err((not_utf8(&bytes, at), shown))
         }
+    }
+}
+
+/// [`decode`] for bytes the caller keeps (a buffer it reuses): the text borrows them. Checked
+/// with SIMD instructions (simdutf8); the standard library finds where invalid text goes wrong.
+pub fn decode_borrowed(bytes: &[u8]) -> Result<&str, SyntaxError> {
+    if let Some(e) = utf16(bytes) {
+        return Err(e);
+    }
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => Ok(text.strip_prefix('\u{feff}').unwrap_or(text)),
+        Err(_) => {
+            let at = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), str::len);
+            Err(not_utf8(bytes, at.min(bytes.len().saturating_sub(1))))
+        }
+    }
+}
+
+fn utf16(bytes: &[u8]) -> Option<SyntaxError> {
+    (bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])).then(|| SyntaxError {
+        start: 0,
+        end: 0,
+        message: "file is UTF-16; ARM templates must be UTF-8".to_owned(),
+    })
+}
+
+/// The error for text that is not UTF-8 from byte `at` on.
+fn not_utf8(bytes: &[u8], at: usize) -> SyntaxError {
+    SyntaxError {
+        start: at,
+        end: at,
+        message: format!(
+            "file is not valid UTF-8: byte 0x{:02X} cannot start or continue a character",
+            bytes[at]
+        ),
     }
 }
 

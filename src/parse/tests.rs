@@ -78,6 +78,39 @@ fn decode_drops_bom_and_rejects_bad_utf8() {
     assert!(e.message.contains("UTF-16"));
 }
 
+proptest! {
+    /// The borrowed decode (SIMD) gives the text or the error the owning one gives: the same
+    /// byte order mark dropped, the same first invalid byte.
+    #[test]
+    fn borrowed_decode_agrees_with_decode(
+        bytes in proptest::collection::vec(
+            prop_oneof![
+                Just(0xEF_u8), Just(0xBB), Just(0xBF), Just(0xFF), Just(0xFE), Just(0xC3),
+                Just(0xA9), Just(0x80), any::<u8>(), b' '..=b'~', b' '..=b'~',
+            ],
+            0..80,
+        ),
+    ) {
+        let borrowed = decode_borrowed(&bytes).map(str::to_owned);
+        let owned = decode(bytes.clone()).map_err(|(e, _)| e);
+        prop_assert_eq!(borrowed, owned);
+    }
+}
+
+#[test]
+fn borrowed_decode_drops_bom_and_rejects_bad_utf8() {
+    assert_eq!(decode_borrowed(b"\xEF\xBB\xBF{}").unwrap(), "{}");
+    let e = decode_borrowed(b"{\"a\": \"\xFF\"}").unwrap_err();
+    assert_eq!((e.start, e.message.contains("0xFF")), (7, true));
+    // Past the first 64 bytes, where the SIMD check works a block at a time.
+    let long = [b" ".repeat(100), b"\xC3(".to_vec()].concat();
+    assert_eq!(decode_borrowed(&long).unwrap_err().start, 100);
+    assert!(decode_borrowed(b"\xFF\xFE{\x00}\x00")
+        .unwrap_err()
+        .message
+        .contains("UTF-16"));
+}
+
 #[test]
 fn object_lookup_is_case_insensitive_and_last_wins() {
     let arena = Arena::new();
