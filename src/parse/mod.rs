@@ -81,10 +81,13 @@ pub fn decode_borrowed(bytes: &[u8]) -> Result<&str, SyntaxError> {
     }
     match simdutf8::basic::from_utf8(bytes) {
         Ok(text) => Ok(text.strip_prefix('\u{feff}').unwrap_or(text)),
-        Err(_) => {
-            let at = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), str::len);
-            Err(not_utf8(bytes, at.min(bytes.len().saturating_sub(1))))
-        }
+        // The two checks agree; the standard library's says where.
+        Err(_) => Err(not_utf8(
+            bytes,
+            std::str::from_utf8(bytes)
+                .err()
+                .map_or(0, |e| e.valid_up_to()),
+        )),
     }
 }
 

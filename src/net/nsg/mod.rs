@@ -155,8 +155,6 @@ fn unknown_of(v: &Value, what: &str) -> Arc<Unknown> {
         .unwrap_or_else(|| Unknown::new(format!("{what} is a {}, not a string", v.type_name())))
 }
 
-/// A string property; an empty string counts as absent (templates write `""` for "use the plural
-/// form", and Azure accepts it).
 /// The properties of a rule that [`RuleFields::read`] reads.
 const RULE_KEYS: [&str; 14] = [
     "priority",
@@ -219,6 +217,8 @@ impl<'r> Props<'r> {
     }
 }
 
+/// A string property; an empty string counts as absent (templates write `""` for "use the plural
+/// form", and Azure accepts it).
 fn string_field(rule: &Props<'_>, key: &str) -> Option<Tri<String>> {
     match rule.prop(key) {
         Field::Absent => None,
