@@ -276,17 +276,30 @@ pub struct Regexes {
 /// A compiled pattern.
 #[derive(Debug)]
 pub struct Matcher {
-    regex: Regex,
+    /// The pattern as given, for the regex of word alternatives, compiled when first needed.
+    pattern: String,
+    anchored: bool,
+    regex: std::sync::OnceLock<Regex>,
     /// For a `match` whose pattern is only words and `|` (`(?i)Enabled|Disabled`, the form the
     /// rules use for enum values): the words, and whether case is ignored.
     words: Option<(Vec<String>, bool)>,
 }
 
 impl Matcher {
+    /// Compiles the pattern now, so that an invalid one is an error when the rule is loaded;
+    /// word alternatives, always valid, are compiled only if text other than ASCII comes.
     fn new(pattern: &str, anchored: bool) -> Result<Matcher, regex::Error> {
-        let regex = compile(pattern, anchored)?;
         let words = anchored.then(|| alternatives(pattern)).flatten();
-        Ok(Matcher { regex, words })
+        let regex = std::sync::OnceLock::new();
+        if words.is_none() {
+            let _ = regex.set(compile(pattern, anchored)?);
+        }
+        Ok(Matcher {
+            pattern: pattern.to_owned(),
+            anchored,
+            regex,
+            words,
+        })
     }
 
     fn is_match(&self, text: &str) -> bool {
@@ -300,8 +313,18 @@ impl Matcher {
                     w == text
                 }
             }),
-            _ => self.regex.is_match(text),
+            _ => self.regex().is_some_and(|re| re.is_match(text)),
         }
+    }
+
+    /// The compiled pattern (`None` only if word alternatives failed to compile, which they
+    /// cannot: letters, digits and `_` between `|`).
+    fn regex(&self) -> Option<&Regex> {
+        if let Some(re) = self.regex.get() {
+            return Some(re);
+        }
+        let re = compile(&self.pattern, self.anchored).ok()?;
+        Some(self.regex.get_or_init(|| re))
     }
 }
 
@@ -977,6 +1000,9 @@ mod tests {
         }
         let m = Matcher::new("(?i)Enabled|Disabled", true).unwrap();
         assert!(m.words.is_some());
+        // Compiled only when text other than ASCII comes.
+        assert!(m.regex.get().is_none());
+        assert!(!m.is_match("Énabled") && m.regex.get().is_some());
         assert!(m.is_match("ENABLED") && m.is_match("disabled"));
         assert!(!m.is_match("Enabled ") && !m.is_match("NotEnabled") && !m.is_match(""));
         // `search` keeps the regex: a word anywhere in the text.
@@ -995,7 +1021,8 @@ mod tests {
             let pattern = format!("{}{}", if ignore_case { "(?i)" } else { "" }, words.join("|"));
             let m = Matcher::new(&pattern, true).unwrap();
             prop_assert!(m.words.is_some());
-            prop_assert_eq!(m.is_match(&text), m.regex.is_match(&text), "{} on {:?}", pattern, text);
+            let regex = compile(&pattern, true).unwrap();
+            prop_assert_eq!(m.is_match(&text), regex.is_match(&text), "{} on {:?}", pattern, text);
         }
     }
 }
