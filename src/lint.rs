@@ -421,7 +421,11 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
             || (parse::Arena::new(), Vec::new()),
             |(arena, buffer), job| {
                 let out = evaluate_job(job, arena, buffer);
-                arena.reset();
+                // What a typical template needs is kept; a large one's memory goes back.
+                arena.reset(KEEP_BYTES);
+                if buffer.capacity() > KEEP_BYTES {
+                    *buffer = Vec::new();
+                }
                 out
             },
         )
@@ -565,6 +569,9 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
     }
     r
 }
+
+/// How much memory a thread keeps for the next template, in its arena and in its read buffer.
+const KEEP_BYTES: usize = 4 * 1024 * 1024;
 
 /// How much of a file the first pass reads to recognise a template.
 const PREFIX_BYTES: usize = 4096;

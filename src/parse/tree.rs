@@ -24,9 +24,14 @@ impl Arena {
     }
 
     /// Frees every tree parsed into the arena (the borrow checker sees that none is left), keeping
-    /// its largest block of memory for the next.
-    pub fn reset(&mut self) {
-        self.0.reset();
+    /// its largest block of memory for the next, unless that block is over `keep` bytes (the tree
+    /// of an unusually large file): then all of it goes back.
+    pub fn reset(&mut self, keep: usize) {
+        if self.0.allocated_bytes() > keep {
+            self.0 = bumpalo::Bump::new();
+        } else {
+            self.0.reset();
+        }
     }
 
     pub(super) fn slice<T: Copy>(&self, items: &[T]) -> &[T] {
@@ -247,5 +252,33 @@ pub(super) fn from_jsonc<'a>(value: &jsonc_parser::ast::Value<'_>, arena: &'a Ar
                 span: span(o.range),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_node_is_32_bytes_and_a_member_56() {
+        assert_eq!(std::mem::size_of::<Value<'_>>(), 32);
+        assert_eq!(std::mem::size_of::<ObjectProp<'_>>(), 56);
+    }
+
+    #[test]
+    fn reset_keeps_the_memory_of_a_typical_tree_only() {
+        let text = format!("[{}1]", "1, ".repeat(100_000));
+        let mut arena = Arena::new();
+        super::super::parse(&text, &arena).unwrap();
+        let used = arena.0.allocated_bytes();
+        assert!(used > 3_200_000, "{used}");
+        arena.reset(usize::MAX);
+        assert!(arena.0.allocated_bytes() > 3_200_000);
+        arena.reset(1024 * 1024);
+        assert!(
+            arena.0.allocated_bytes() < 1024,
+            "{}",
+            arena.0.allocated_bytes()
+        );
     }
 }
