@@ -269,16 +269,16 @@ impl Truth {
 /// The regular expressions of a query, compiled when the rule is loaded.
 #[derive(Debug, Default)]
 pub struct Regexes {
-    /// (pattern, anchored for `match`, compiled)
-    list: Vec<(String, bool, Matcher)>,
+    list: Vec<Matcher>,
 }
 
 /// A compiled pattern.
 #[derive(Debug)]
 pub struct Matcher {
-    /// The pattern as given, for the regex of word alternatives, compiled when first needed.
+    /// The pattern as given, and whether it is anchored (for `match`).
     pattern: String,
     anchored: bool,
+    /// Compiled when the rule is loaded; for word alternatives, when first needed.
     regex: std::sync::OnceLock<Regex>,
     /// For a `match` whose pattern is only words and `|` (`(?i)Enabled|Disabled`, the form the
     /// rules use for enum values): the words, and whether case is ignored.
@@ -360,8 +360,7 @@ impl Regexes {
     fn get(&self, pattern: &str, anchored: bool) -> Option<&Matcher> {
         self.list
             .iter()
-            .find(|(p, a, _)| p == pattern && *a == anchored)
-            .map(|(_, _, r)| r)
+            .find(|m| m.pattern == pattern && m.anchored == anchored)
     }
 
     fn add(&mut self, pattern: &str, anchored: bool) -> Result<(), String> {
@@ -373,7 +372,7 @@ impl Regexes {
                 let what = what.trim().trim_start_matches("error: ");
                 format!("invalid regular expression `{pattern}`: {what}")
             })?;
-            self.list.push((pattern.to_owned(), anchored, re));
+            self.list.push(re);
         }
         Ok(())
     }
