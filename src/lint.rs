@@ -13,7 +13,7 @@ use crate::model::{self, UnitId, UnitInfo, UnitInput, UnitPart, MODEL_TYPES};
 use crate::parse::{self, ObjectExt, SyntaxError};
 use crate::report::{Finding, Severity, Summary};
 use crate::rules::{self, RuleSelection};
-use crate::source::{FileId, SourceFile, Sources, Span};
+use crate::source::{FileId, LineMap, SourceFile, Sources, Span};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -84,7 +84,12 @@ impl Clock {
 
 /// What evaluating one template gives: its units' shares of the model, its problems, and the
 /// suppressions in its text when the first pass left them for this one.
-type JobOutput = (Vec<(u32, UnitPart)>, Vec<Finding>, Option<Vec<Suppression>>);
+type JobOutput = (
+    Vec<(u32, UnitPart)>,
+    Vec<Finding>,
+    Option<Vec<Suppression>>,
+    Option<LineMap>,
+);
 
 /// A file after the first pass.
 struct Read {
@@ -337,7 +342,13 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     clock.lap(&mut result, "pair parameter files");
     // Evaluate.
 
-    let evaluate_job = |job: &Job, arena: &parse::Arena, buffer: &mut Vec<u8>| -> JobOutput {
+    // The evaluation of one template, which notes where its lines start (in `newlines`, a
+    // buffer of the thread's) for the report.
+    let evaluate_job = |job: &Job,
+                        arena: &parse::Arena,
+                        buffer: &mut Vec<u8>,
+                        newlines: &mut Vec<u32>|
+     -> JobOutput {
         // Read here, whole, rather than kept from the first pass (which read only the start
         // of most templates), so that only the templates being evaluated are in memory; into
         // the thread's buffer, which the last template read left in the cache.
@@ -350,7 +361,14 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
             Ok(_) => match parse::decode_borrowed(buffer) {
                 Ok(t) => t,
                 // Only a template the first pass read no further than its start gets here.
-                Err(e) => return (Vec::new(), vec![syntax_finding(job.template, &e)], None),
+                Err(e) => {
+                    return (
+                        Vec::new(),
+                        vec![syntax_finding(job.template, &e)],
+                        None,
+                        None,
+                    )
+                }
             },
             Err(e) => {
                 let e = SyntaxError {
@@ -358,20 +376,27 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                     end: 0,
                     message: format!("cannot read file: {}", discover::describe_io(&e)),
                 };
-                return (Vec::new(), vec![syntax_finding(job.template, &e)], None);
+                return (
+                    Vec::new(),
+                    vec![syntax_finding(job.template, &e)],
+                    None,
+                    None,
+                );
             }
         };
         let suppressions = deferred.then(|| config::suppress::in_file(job.template, text));
-        let ast = match parse::parse(text, arena) {
+        let ast = match parse::parse_noting_lines(text, arena, newlines) {
             Ok(ast) => ast,
             Err(e) => {
                 return (
                     Vec::new(),
                     vec![syntax_finding(job.template, &e)],
                     suppressions,
+                    None,
                 )
             }
         };
+        let lines = LineMap::new(text, newlines);
         let mut problems = Vec::new();
         let mut cache = eval::TemplateCache::new();
         let units = job
@@ -411,20 +436,23 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                 (unit, model::unit_part(UnitId(unit), input, &listed))
             })
             .collect();
-        (units, problems, suppressions)
+        (units, problems, suppressions, lines)
     };
     // Each template is read into a buffer of the thread's and its tree goes into an arena of the
     // thread's, reset after each template: both are built in memory the thread has just used.
     let evaluated: Vec<JobOutput> = jobs
         .par_iter()
         .map_init(
-            || (parse::Arena::new(), Vec::new()),
-            |(arena, buffer), job| {
-                let out = evaluate_job(job, arena, buffer);
+            || (parse::Arena::new(), Vec::new(), Vec::new()),
+            |(arena, buffer, newlines), job| {
+                let out = evaluate_job(job, arena, buffer, newlines);
                 // What a typical template needs is kept; a large one's memory goes back.
                 arena.reset(KEEP_BYTES);
                 if buffer.capacity() > KEEP_BYTES {
                     *buffer = Vec::new();
+                }
+                if newlines.capacity() > KEEP_BYTES / 4 {
+                    *newlines = Vec::new();
                 }
                 out
             },
@@ -433,7 +461,10 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
 
     let mut reads = reads;
     let mut parts: Vec<Option<UnitPart>> = (0..infos.len()).map(|_| None).collect();
-    for (job, (units, problems, suppressions)) in jobs.iter().zip(evaluated) {
+    for (job, (units, problems, suppressions, lines)) in jobs.iter().zip(evaluated) {
+        if let Some(lines) = lines {
+            result.sources.set_lines(job.template, lines);
+        }
         findings.extend(problems);
         for (unit, part) in units {
             parts[unit as usize] = Some(part);

@@ -140,6 +140,83 @@ pub fn line_cols(text: &str, offsets: &[usize]) -> Vec<LineCol> {
     out
 }
 
+/// Where the lines of an ASCII text start, noted while the text is at hand so that positions in it
+/// can be given later without reading the file again (a report on thousands of files would
+/// otherwise read most of them twice).
+///
+/// Compact, since one is kept for every template of a run: the length of each line but the last,
+/// seven bits to a byte (a line of pretty-printed JSON takes one). Only for ASCII texts, where a
+/// column is a count of bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineMap {
+    /// The text's length in bytes, which offsets are clamped to.
+    len: u32,
+    /// Each line's length with its `\n`, little-endian base 128: seven bits to a byte, the high
+    /// bit set on all bytes of a length but its last.
+    lengths: Box<[u8]>,
+}
+
+impl LineMap {
+    /// The map of `text`, whose `\n` bytes are at `newlines` (ascending, all of them); `None`
+    /// when the text is not ASCII or is 4 GiB or longer.
+    pub fn new(text: &str, newlines: &[u32]) -> Option<LineMap> {
+        let len = u32::try_from(text.len()).ok()?;
+        if !text.is_ascii() {
+            return None;
+        }
+        let mut lengths = Vec::with_capacity(newlines.len() + newlines.len() / 16);
+        let mut start = 0u32;
+        for &newline in newlines {
+            debug_assert_eq!(text.as_bytes()[newline as usize], b'\n');
+            let mut n = newline + 1 - start;
+            start = newline + 1;
+            while n >= 0x80 {
+                lengths.push((n & 0x7F) as u8 | 0x80);
+                n >>= 7;
+            }
+            lengths.push(n as u8);
+        }
+        Some(LineMap {
+            len,
+            lengths: lengths.into_boxed_slice(),
+        })
+    }
+
+    /// The positions [`line_cols`] gives for `offsets` (sorted) in the text.
+    pub fn line_cols(&self, offsets: &[usize]) -> Vec<LineCol> {
+        let mut lengths = self.lengths.iter();
+        let mut next_length = || {
+            let mut n = 0usize;
+            for (i, &b) in lengths.by_ref().enumerate() {
+                n |= usize::from(b & 0x7F) << (7 * i);
+                if b & 0x80 == 0 {
+                    return Some(n);
+                }
+            }
+            None
+        };
+        let (mut line, mut start) = (1usize, 0usize);
+        let mut next = next_length();
+        let mut out = Vec::with_capacity(offsets.len());
+        for &offset in offsets {
+            let offset = offset.min(self.len as usize);
+            while let Some(length) = next {
+                if start + length > offset {
+                    break;
+                }
+                line += 1;
+                start += length;
+                next = next_length();
+            }
+            out.push(LineCol {
+                line,
+                column: offset.saturating_sub(start) + 1,
+            });
+        }
+        out
+    }
+}
+
 /// How many `\n` bytes `bytes` holds, 64 bytes at a time (a form the compiler vectorizes).
 fn count_newlines(bytes: &[u8]) -> usize {
     let mut chunks = bytes.chunks_exact(64);
@@ -163,6 +240,8 @@ pub struct SourceFile {
     pub display: String,
     /// The text without a leading byte order mark; read on first use when not given.
     text: OnceLock<Arc<str>>,
+    /// Where the text's lines start, when noted while it was read (see [`LineMap`]).
+    lines: Option<LineMap>,
 }
 
 impl SourceFile {
@@ -174,6 +253,7 @@ impl SourceFile {
             path,
             display,
             text: cell,
+            lines: None,
         }
     }
 
@@ -184,7 +264,13 @@ impl SourceFile {
             path,
             display,
             text: OnceLock::new(),
+            lines: None,
         }
+    }
+
+    /// Where the text's lines start, if that was noted.
+    pub fn lines(&self) -> Option<&LineMap> {
+        self.lines.as_ref()
     }
 
     /// The text (without a byte order mark; invalid UTF-8 replaced; empty if unreadable), kept
@@ -248,6 +334,13 @@ impl Sources {
         self.files.get(id.0 as usize)
     }
 
+    /// Notes where the lines of file `id`'s text start.
+    pub fn set_lines(&mut self, id: FileId, lines: LineMap) {
+        if let Some(file) = self.files.get_mut(id.0 as usize) {
+            file.lines = Some(lines);
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.files.len()
     }
@@ -309,6 +402,51 @@ mod tests {
             let idx = LineIndex::new(&text);
             let want: Vec<LineCol> = offsets.iter().map(|&o| idx.line_col(&text, o)).collect();
             proptest::prop_assert_eq!(line_cols(&text, &offsets), want);
+        }
+    }
+
+    fn newlines(text: &str) -> Vec<u32> {
+        memchr::memchr_iter(b'\n', text.as_bytes())
+            .map(|i| i as u32)
+            .collect()
+    }
+
+    #[test]
+    fn line_map_gives_the_positions_of_a_scan() {
+        let long = "x".repeat(300);
+        let text = format!("{{\n  \"a\": 1,\n\r\n\n  \"{long}\": 2}}\n{long}\n");
+        let map = LineMap::new(&text, &newlines(&text)).unwrap();
+        let offsets: Vec<usize> = (0..=text.len() + 2).collect();
+        assert_eq!(map.line_cols(&offsets), line_cols(&text, &offsets));
+        // Lines of 128 bytes and more take two bytes, of 2^14 and more three.
+        let huge = format!("{}\n{}\n", "y".repeat(20_000), "z".repeat(127));
+        let map = LineMap::new(&huge, &newlines(&huge)).unwrap();
+        assert_eq!(map.lengths.len(), 3 + 2);
+        let offsets = [0, 19_999, 20_000, 20_001, 20_100, 20_128, 20_129, 99_999];
+        assert_eq!(map.line_cols(&offsets), line_cols(&huge, &offsets));
+        assert_eq!(map.line_cols(&[20_129])[0], LineCol { line: 3, column: 1 });
+        assert_eq!(
+            LineMap::new("", &[]).unwrap().line_cols(&[0, 5]),
+            [LineCol { line: 1, column: 1 }; 2]
+        );
+    }
+
+    #[test]
+    fn line_map_is_for_ascii_texts_only() {
+        let text = "{\n\"ä\": 1}";
+        assert_eq!(LineMap::new(text, &newlines(text)), None);
+    }
+
+    proptest::proptest! {
+        /// Any ASCII text, any sorted offsets (past the end too): the positions of a scan.
+        #[test]
+        fn line_map_matches_line_cols(
+            text in "([a-z ]{0,200}|\\n\\n|\\r\\n|\\n){0,40}",
+            mut offsets in proptest::collection::vec(0usize..3000, 0..20),
+        ) {
+            offsets.sort_unstable();
+            let map = LineMap::new(&text, &newlines(&text)).unwrap();
+            proptest::prop_assert_eq!(map.line_cols(&offsets), line_cols(&text, &offsets));
         }
     }
 

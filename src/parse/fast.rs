@@ -25,11 +25,13 @@ pub enum GiveUp {
     TooDeep(usize),
 }
 
-/// Parses `text` into `arena`.
+/// Parses `text` into `arena`, noting the comments and the offset of every `\n` (ascending) on
+/// the way. On a give-up, both lists hold what was read before it.
 pub fn parse<'a>(
     text: &'a str,
     arena: &'a Arena,
     comments: &mut Vec<Comment>,
+    newlines: &mut Vec<u32>,
 ) -> Result<Value<'a>, GiveUp> {
     let mut p = Parser {
         text,
@@ -39,6 +41,7 @@ pub fn parse<'a>(
         depth: 0,
         too_deep: None,
         comments,
+        newlines,
         props: Vec::new(),
         elements: Vec::new(),
     };
@@ -63,6 +66,9 @@ struct Parser<'a, 'c> {
     depth: usize,
     too_deep: Option<usize>,
     comments: &'c mut Vec<Comment>,
+    /// Offsets of the `\n` bytes read so far. Outside comments, a line break can only be
+    /// whitespace between tokens (a string may not hold one), so they are all found there.
+    newlines: &'c mut Vec<u32>,
     /// The members and elements of the open containers, innermost last: each container takes its
     /// own off the top when it closes, into a slice of the arena.
     props: Vec<ObjectProp<'a>>,
@@ -94,7 +100,12 @@ impl<'a> Parser<'a, '_> {
                 self.at += 8;
             }
             match self.peek() {
-                Some(b' ' | b'\t' | b'\n' | b'\r') => self.at += 1,
+                Some(b'\n') => {
+                    // The text is shorter than 4 GiB (checked by the caller).
+                    self.newlines.push(self.at as u32);
+                    self.at += 1;
+                }
+                Some(b' ' | b'\t' | b'\r') => self.at += 1,
                 Some(b'/') => self.comment()?,
                 _ => return Some(()),
             }
@@ -123,6 +134,9 @@ impl<'a> Parser<'a, '_> {
             Some(b'*') => {
                 let close = find(&self.bytes[start + 2..], b"*/")?;
                 let end = start + 2 + close + 2;
+                self.newlines.extend(
+                    memchr::memchr_iter(b'\n', &self.bytes[start..end]).map(|i| (start + i) as u32),
+                );
                 self.comments.push(Comment {
                     start,
                     end,

@@ -113,7 +113,7 @@ fn not_utf8(bytes: &[u8], at: usize) -> SyntaxError {
 
 /// Parses JSON with comments into a tree in `arena` whose nodes carry byte ranges into `text`.
 pub fn parse<'a>(text: &'a str, arena: &'a Arena) -> Result<ast::Value<'a>, SyntaxError> {
-    parse_inner(text, arena, false).map(|(value, _)| value)
+    parse_inner(text, arena, false, &mut Vec::new()).map(|(value, _)| value)
 }
 
 /// Like [`parse`], and also returns the comments in the order they appear.
@@ -121,13 +121,29 @@ pub fn parse_with_comments<'a>(
     text: &'a str,
     arena: &'a Arena,
 ) -> Result<(ast::Value<'a>, Vec<Comment>), SyntaxError> {
-    parse_inner(text, arena, true)
+    parse_inner(text, arena, true, &mut Vec::new())
+}
+
+/// Like [`parse`], and also sets `newlines` to the offsets of the text's `\n` bytes, ascending
+/// (found on the way; for a [`crate::source::LineMap`]). Left empty on an error.
+pub fn parse_noting_lines<'a>(
+    text: &'a str,
+    arena: &'a Arena,
+    newlines: &mut Vec<u32>,
+) -> Result<ast::Value<'a>, SyntaxError> {
+    newlines.clear();
+    let parsed = parse_inner(text, arena, false, newlines).map(|(value, _)| value);
+    if parsed.is_err() {
+        newlines.clear();
+    }
+    parsed
 }
 
 fn parse_inner<'a>(
     text: &'a str,
     arena: &'a Arena,
     comments: bool,
+    newlines: &mut Vec<u32>,
 ) -> Result<(ast::Value<'a>, Vec<Comment>), SyntaxError> {
     if u32::try_from(text.len()).is_err() {
         // The tree's offsets are 32-bit; the reader stops long before (MAX_FILE_BYTES).
@@ -139,7 +155,7 @@ fn parse_inner<'a>(
     }
     // Well-formed files take the fast path; anything else is judged by jsonc-parser.
     let mut found = Vec::new();
-    match fast::parse(text, arena, &mut found) {
+    match fast::parse(text, arena, &mut found, newlines) {
         Ok(value) => {
             if !comments {
                 found.clear();
@@ -151,7 +167,11 @@ fn parse_inner<'a>(
             end: at + 1,
             message: format!("nesting deeper than {MAX_DEPTH} levels"),
         }),
-        Err(fast::GiveUp::Other) => slow_parse(text, arena, comments),
+        Err(fast::GiveUp::Other) => {
+            newlines.clear();
+            newlines.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32));
+            slow_parse(text, arena, comments)
+        }
     }
 }
 

@@ -195,12 +195,24 @@ proptest! {
     }
 }
 
-/// The fast path's tree and comments, or `None` where it gives up.
+/// The fast path's tree and comments, or `None` where it gives up. Where it accepts, the line
+/// breaks it noted on the way are all of the text's.
 fn fast_parse<'a>(text: &'a str, arena: &'a Arena) -> Option<(ast::Value<'a>, Vec<Comment>)> {
     let mut comments = Vec::new();
-    super::fast::parse(text, arena, &mut comments)
-        .ok()
-        .map(|v| (v, comments))
+    let mut newlines = Vec::new();
+    let value = super::fast::parse(text, arena, &mut comments, &mut newlines).ok()?;
+    assert_eq!(
+        newlines,
+        all_newlines(text),
+        "line breaks noted in {text:?}"
+    );
+    Some((value, comments))
+}
+
+fn all_newlines(text: &str) -> Vec<u32> {
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|i| i as u32)
+        .collect()
 }
 
 /// Where the fast path accepts a text, it builds what jsonc-parser builds; where it gives up,
@@ -232,6 +244,7 @@ fn the_fast_path_builds_what_jsonc_parser_builds() {
         "42",
         "{\"a\": 1 /* no newline */}",
         "//only at the end\n[1]//x",
+        "/* two\nlines */\n{\n  \"a\": [\n\n  ]\n}/*\n*/\n",
     ];
     for text in accepted {
         assert!(same_as_jsonc(text), "the fast path should accept {text:?}");
@@ -271,6 +284,26 @@ fn the_fast_path_builds_what_jsonc_parser_builds() {
         (e.start, e.message.as_str()),
         (MAX_DEPTH, "nesting deeper than 512 levels")
     );
+}
+
+#[test]
+fn parse_noting_lines_notes_every_line_break_or_none_on_an_error() {
+    let arena = Arena::new();
+    let mut newlines = vec![7];
+    let text = "// a\n{\n  \"b\": /* c\n */ 1\n}\n";
+    assert!(parse_noting_lines(text, &arena, &mut newlines).is_ok());
+    assert_eq!(newlines, all_newlines(text));
+    assert_eq!(newlines, [4, 6, 18, 24, 26]);
+    // Where the fast path gives up (a space it leaves to jsonc-parser), a scan finds the breaks.
+    let text = "{\n\u{a0}}";
+    assert!(fast_parse(text, &arena).is_none());
+    assert!(parse_noting_lines(text, &arena, &mut newlines).is_ok());
+    assert_eq!(newlines, [1]);
+    for text in ["{\n\"a\": 1,\n}", "{\n  \"a\": [1\n"] {
+        newlines.push(3);
+        assert!(parse_noting_lines(text, &arena, &mut newlines).is_err());
+        assert!(newlines.is_empty(), "{text:?}");
+    }
 }
 
 #[test]

@@ -36,9 +36,10 @@ impl<'s> Texts<'s> {
         }
     }
 
-    /// A cache that already knows where the findings' spans and related spans are: the files
-    /// are read in parallel, one file at a time per thread, and each is scanned once up to its
-    /// last span (no line index is built).
+    /// A cache that already knows where the findings' spans and related spans are: from the
+    /// files' [`crate::source::LineMap`]s where they were noted, else the files are read in
+    /// parallel, one file at a time per thread, and each is scanned once up to its last span (no
+    /// line index is built).
     pub fn for_findings(sources: &'s Sources, findings: &[Finding]) -> Self {
         let mut by_file: FxHashMap<FileId, Vec<Span>> = FxHashMap::default();
         for f in findings {
@@ -58,7 +59,10 @@ impl<'s> Texts<'s> {
                 offsets.sort_unstable();
                 offsets.dedup();
                 let positions = match sources.get(file) {
-                    Some(f) => f.with_text(|text| line_cols(text, &offsets)),
+                    Some(f) => match f.lines() {
+                        Some(lines) => lines.line_cols(&offsets),
+                        None => f.with_text(|text| line_cols(text, &offsets)),
+                    },
                     None => line_cols("", &offsets),
                 };
                 let at = |offset: u32| positions[offsets.partition_point(|&o| o < offset as usize)];
@@ -168,5 +172,41 @@ mod tests {
             assert_eq!(ahead.position(span), lazy.position(span), "{span:?}");
         }
         assert_eq!(ahead.position(spans[2]).0, LineCol { line: 3, column: 3 });
+    }
+
+    #[test]
+    fn positions_come_from_a_noted_line_map_without_reading_the_file() {
+        let text = "{\n  \"a\": [\n    1\n  ]\n}\n";
+        let newlines: Vec<u32> = memchr::memchr_iter(b'\n', text.as_bytes())
+            .map(|i| i as u32)
+            .collect();
+        let mut sources = Sources::default();
+        // Gone from disk since it was read: only the map can place the span.
+        let file = sources.push(SourceFile::unloaded(
+            PathBuf::from("/nonexistent/amlint/template.json"),
+            "template.json".into(),
+        ));
+        sources.set_lines(file, crate::source::LineMap::new(text, &newlines).unwrap());
+        let one = text.find('1').unwrap();
+        let finding = Finding {
+            code: "AML201",
+            name: "x",
+            severity: Severity::Error,
+            message: String::new(),
+            help: None,
+            span: Span::new(file, one, one + 1),
+            label: None,
+            resource: None,
+            parameters_file: None,
+            related: Vec::new(),
+        };
+        let mut texts = Texts::for_findings(&sources, std::slice::from_ref(&finding));
+        assert_eq!(
+            texts.position(finding.span),
+            (
+                LineCol { line: 3, column: 5 },
+                LineCol { line: 3, column: 6 }
+            )
+        );
     }
 }
