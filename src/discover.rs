@@ -19,6 +19,10 @@ pub fn is_skipped_dir(name: &std::ffi::OsStr) -> bool {
 pub struct Discovered {
     /// Files to read, sorted and without duplicates.
     pub files: Vec<PathBuf>,
+    /// For each of [`Discovered::files`], whether the walk found it to be a regular file (so
+    /// that reading it need not ask again before opening it). `false` for the files named on
+    /// the command line and the walk's unreadable entries.
+    pub regular: Vec<bool>,
     /// Paths given on the command line that do not exist or cannot be walked.
     pub errors: Vec<(PathBuf, String)>,
 }
@@ -154,7 +158,7 @@ pub fn discover(paths: &[PathBuf], excluded: &dyn Fn(&Path) -> bool) -> Discover
 
 /// [`discover`] on a walk already made.
 pub fn discover_in(walk: &Walk, excluded: &dyn Fn(&Path) -> bool) -> Discovered {
-    let mut files: Vec<PathBuf> = Vec::new();
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
     let mut errors = Vec::new();
     for root in &walk.roots {
         match root {
@@ -162,7 +166,7 @@ pub fn discover_in(walk: &Walk, excluded: &dyn Fn(&Path) -> bool) -> Discovered 
             // Named files are excluded too: pre-commit names every changed file.
             Root::File(path) => {
                 if !excluded(path) {
-                    files.push(path.clone());
+                    files.push((path.clone(), false));
                 }
             }
             Root::Dir(entries) => {
@@ -181,7 +185,7 @@ pub fn discover_in(walk: &Walk, excluded: &dyn Fn(&Path) -> bool) -> Discovered 
                         // problem.
                         EntryKind::Error { linted } => {
                             if linted {
-                                files.push(e.path.clone());
+                                files.push((e.path.clone(), false));
                             }
                         }
                         _ if e.depth == 0 => {}
@@ -193,7 +197,7 @@ pub fn discover_in(walk: &Walk, excluded: &dyn Fn(&Path) -> bool) -> Discovered 
                         EntryKind::Dir => {}
                         EntryKind::File | EntryKind::Other => {
                             if has_json_extension(&e.path) {
-                                files.push(e.path.clone());
+                                files.push((e.path.clone(), e.kind == EntryKind::File));
                             }
                         }
                     }
@@ -204,11 +208,24 @@ pub fn discover_in(walk: &Walk, excluded: &dyn Fn(&Path) -> bool) -> Discovered 
     // A walk sorted by file name yields paths in `Path` order already (a directory's entries
     // follow it, in name order): check that in one pass, sort only when roots overlap or
     // interleave.
-    if !files.windows(2).all(|w| w[0] < w[1]) {
+    if !files.windows(2).all(|w| w[0].0 < w[1].0) {
+        // A file found twice is asked about once more before it is opened unless both finds
+        // say it is regular.
         files.sort_unstable();
-        files.dedup();
+        files.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 &= later.1;
+            }
+            same
+        });
     }
-    Discovered { files, errors }
+    let (files, regular) = files.into_iter().unzip();
+    Discovered {
+        files,
+        regular,
+        errors,
+    }
 }
 
 fn has_json_extension(path: &Path) -> bool {

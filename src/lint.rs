@@ -137,6 +137,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
         ..LintResult::default()
     };
     let mut files = discovered.files;
+    let mut regular = discovered.regular;
     // `--parameters` files join the inputs.
     for p in &options.parameters {
         if !p.is_file() {
@@ -149,6 +150,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
         }
         if !files.contains(p) {
             files.push(p.clone());
+            regular.push(false);
         }
     }
     // `[[parameters]]` files join the inputs when their template is linted.
@@ -169,6 +171,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
         for p in &m.files {
             if !files.iter().any(|f| absolute(f) == absolute(p)) {
                 files.push(p.clone());
+                regular.push(false);
             }
         }
     }
@@ -191,7 +194,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
     let reads: Vec<Read> = files
         .par_iter()
         .enumerate()
-        .map(|(i, path)| read(FileId(i as u32), path, &wanted))
+        .map(|(i, path)| read(FileId(i as u32), path, regular[i], &wanted))
         .collect();
     let mut kinds = Vec::with_capacity(reads.len());
     let mut findings = Vec::new();
@@ -354,11 +357,18 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
         // the thread's buffer, which the last template read left in the cache.
         let path = &files[job.template.0 as usize];
         let deferred = reads[job.template.0 as usize].deferred;
-        buffer.clear();
         let read = std::fs::File::open(path)
-            .and_then(|mut file| std::io::Read::read_to_end(&mut file, buffer));
+            .and_then(|file| read_whole(file, buffer, parse::MAX_FILE_BYTES));
+        let read = match read {
+            // Grown past the limit since the first pass.
+            Ok(n) if n as u64 > parse::MAX_FILE_BYTES => Err(too_large(
+                std::fs::metadata(path).map_or(n as u64, |m| m.len()),
+            )),
+            Ok(n) => Ok(n),
+            Err(e) => Err(format!("cannot read file: {}", discover::describe_io(&e))),
+        };
         let text = match read {
-            Ok(_) => match parse::decode_borrowed(buffer) {
+            Ok(n) => match parse::decode_borrowed(&buffer[..n]) {
                 Ok(t) => t,
                 // Only a template the first pass read no further than its start gets here.
                 Err(e) => {
@@ -370,11 +380,11 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                     )
                 }
             },
-            Err(e) => {
+            Err(message) => {
                 let e = SyntaxError {
                     start: 0,
                     end: 0,
-                    message: format!("cannot read file: {}", discover::describe_io(&e)),
+                    message,
                 };
                 return (
                     Vec::new(),
@@ -448,7 +458,7 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                 let out = evaluate_job(job, arena, buffer, newlines);
                 // What a typical template needs is kept; a large one's memory goes back.
                 arena.reset(KEEP_BYTES);
-                if buffer.capacity() > KEEP_BYTES {
+                if buffer.len() > KEEP_BYTES {
                     *buffer = Vec::new();
                 }
                 if newlines.capacity() > KEEP_BYTES / 4 {
@@ -532,7 +542,11 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
 }
 
 /// First pass over one file: read, decode, classify (parsing when the start does not decide).
-fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read {
+/// The file is opened once: its start is read, and the rest only when the start does not say
+/// what it is. A file the walk did not find to be regular (`regular`) is asked about by path
+/// first, so that a FIFO or a device is never opened.
+fn read(id: FileId, path: &Path, regular: bool, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read {
+    use std::io::Read as _;
     let fail = |message: String| Read {
         error: Some(SyntaxError {
             start: 0,
@@ -541,30 +555,49 @@ fn read(id: FileId, path: &Path, wanted: &(dyn Fn(&str) -> bool + Sync)) -> Read
         }),
         ..Read::of_kind(FileKind::Other, Vec::new())
     };
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => return fail(format!("cannot read file: {}", discover::describe_io(&e))),
+    let cannot_read =
+        |e: &std::io::Error| fail(format!("cannot read file: {}", discover::describe_io(e)));
+
+    if !regular {
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() => {
+                return fail("cannot read file: not a regular file".to_owned())
+            }
+            Ok(_) => {}
+            Err(e) => return cannot_read(&e),
+        }
+    }
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return cannot_read(&e),
     };
-    if !meta.is_file() {
-        return fail("cannot read file: not a regular file".to_owned());
+    // The size, from the open file.
+    match file.metadata() {
+        Ok(m) if m.len() > parse::MAX_FILE_BYTES => return fail(too_large(m.len())),
+        Ok(_) => {}
+        Err(e) => return cannot_read(&e),
     }
-    if meta.len() > parse::MAX_FILE_BYTES {
-        return fail(format!(
-            "file is {} MiB; amlint reads files up to {} MiB",
-            meta.len() / (1024 * 1024),
-            parse::MAX_FILE_BYTES / (1024 * 1024)
-        ));
+    let mut bytes = Vec::with_capacity(PREFIX_BYTES);
+    if let Err(e) = (&mut file)
+        .take(PREFIX_BYTES as u64)
+        .read_to_end(&mut bytes)
+    {
+        return cannot_read(&e);
     }
-    if let Some(kind) = read_prefix(path).as_deref().and_then(prefix_kind) {
+    if let Some(kind) = prefix_kind(&bytes) {
         return Read {
             deferred: true,
             ..Read::of_kind(kind, Vec::new())
         };
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return fail(format!("cannot read file: {}", discover::describe_io(&e))),
-    };
+    // The rest (bounded: the file may have grown since its size was read).
+    let rest = (parse::MAX_FILE_BYTES + 1).saturating_sub(bytes.len() as u64);
+    if let Err(e) = file.take(rest).read_to_end(&mut bytes) {
+        return cannot_read(&e);
+    }
+    if bytes.len() as u64 > parse::MAX_FILE_BYTES {
+        return fail(too_large(bytes.len() as u64));
+    }
     let text = match parse::decode_borrowed(&bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -607,15 +640,39 @@ const KEEP_BYTES: usize = 4 * 1024 * 1024;
 /// How much of a file the first pass reads to recognise a template.
 const PREFIX_BYTES: usize = 4096;
 
-/// The first [`PREFIX_BYTES`] of a file (fewer when it is shorter); `None` when it cannot be read.
-fn read_prefix(path: &Path) -> Option<Vec<u8>> {
+/// The message for a file of `len` bytes, over [`parse::MAX_FILE_BYTES`].
+fn too_large(len: u64) -> String {
+    format!(
+        "file is {} MiB; amlint reads files up to {} MiB",
+        len / (1024 * 1024),
+        parse::MAX_FILE_BYTES / (1024 * 1024)
+    )
+}
+
+/// Reads `file` whole into `buffer` and returns how many bytes it holds, stopping once that is
+/// more than `limit`. The buffer's length is what it has initialised: kept from one file to the
+/// next, it is grown (and zeroed) only when a file does not fit, and reading needs no call to
+/// ask the file's size first.
+fn read_whole(mut file: std::fs::File, buffer: &mut Vec<u8>, limit: u64) -> std::io::Result<usize> {
     use std::io::Read as _;
-    let file = std::fs::File::open(path).ok()?;
-    let mut prefix = Vec::with_capacity(PREFIX_BYTES);
-    file.take(PREFIX_BYTES as u64)
-        .read_to_end(&mut prefix)
-        .ok()?;
-    Some(prefix)
+    let mut n = 0;
+    loop {
+        if n == buffer.len() {
+            let grow = buffer.len().max(64 * 1024);
+            buffer.resize(buffer.len() + grow, 0);
+        }
+        match file.read(&mut buffer[n..]) {
+            Ok(0) => return Ok(n),
+            Ok(k) => {
+                n += k;
+                if n as u64 > limit {
+                    return Ok(n);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// What a file's first bytes say it is, when they decide ([`discover::quick_classify`]): only
@@ -846,4 +903,38 @@ fn apply_configuration(
         .filter(|f| options.selection.is_enabled(f.code))
         .filter_map(leveled)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_whole;
+    use std::io::Write as _;
+
+    #[test]
+    fn read_whole_reads_every_byte_into_a_kept_buffer_and_stops_past_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.json");
+        let open = || std::fs::File::open(&path).unwrap();
+        // Longer than the first allocation: the buffer grows as the file is read.
+        let long: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(&long)
+            .unwrap();
+        let mut buffer = Vec::new();
+        let n = read_whole(open(), &mut buffer, u64::MAX).unwrap();
+        assert_eq!(&buffer[..n], &long[..]);
+        let kept = buffer.len();
+        assert!(kept >= long.len());
+        // A shorter file after it: the same buffer, not grown, not cleared past what was read.
+        std::fs::write(&path, b"{}").unwrap();
+        let n = read_whole(open(), &mut buffer, u64::MAX).unwrap();
+        assert_eq!((&buffer[..n], buffer.len()), (&b"{}"[..], kept));
+        std::fs::write(&path, b"").unwrap();
+        assert_eq!(read_whole(open(), &mut buffer, u64::MAX).unwrap(), 0);
+        // Past the limit, reading stops and says so by reading more than the limit.
+        std::fs::write(&path, &long).unwrap();
+        let n = read_whole(open(), &mut Vec::new(), 1000).unwrap();
+        assert!(n > 1000 && n < long.len(), "{n}");
+    }
 }

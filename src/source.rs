@@ -293,7 +293,7 @@ impl SourceFile {
     pub fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
         match self.text.get() {
             Some(t) => f(t),
-            None => match std::fs::read(&self.path) {
+            None => match read_regular(&self.path) {
                 // Borrowed from the bytes read when they are UTF-8, as nearly every file is.
                 Ok(bytes) => match crate::parse::decode_borrowed(&bytes) {
                     Ok(text) => f(text),
@@ -305,10 +305,19 @@ impl SourceFile {
     }
 }
 
+/// The bytes of a regular file. Anything else (a FIFO, which would wait for a writer; a device)
+/// is not opened.
+fn read_regular(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    std::fs::read(path)
+}
+
 /// A file's text as amlint reads it: without a byte order mark, invalid UTF-8 replaced, empty when
 /// it cannot be read.
 pub fn read_text(path: &std::path::Path) -> String {
-    match std::fs::read(path) {
+    match read_regular(path) {
         Ok(bytes) => match crate::parse::decode(bytes) {
             Ok(text) => text,
             Err((_, shown)) => shown,

@@ -576,6 +576,13 @@ fn bad_input_is_diagnosed_quickly_and_the_rest_is_linted() {
         .unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(d.join("nowhere.json"), d.join("dangling.json")).unwrap();
+    // A FIFO is never opened: opening it would wait for a writer.
+    #[cfg(unix)]
+    assert!(std::process::Command::new("mkfifo")
+        .arg(d.join("pipe.json"))
+        .status()
+        .unwrap()
+        .success());
     let start = Instant::now();
     let o = amlint_in(d)
         .args(["--format", "json", "."])
@@ -620,6 +627,8 @@ fn bad_input_is_diagnosed_quickly_and_the_rest_is_linted() {
     expect("huge.json", "AML001", "amlint reads files up to 64 MiB");
     #[cfg(unix)]
     expect("dangling.json", "AML001", "cannot read file");
+    #[cfg(unix)]
+    expect("pipe.json", "AML001", "not a regular file");
     let malformed = find("malformed.json")[0];
     let _ = malformed;
     let line = v["diagnostics"]
