@@ -100,29 +100,6 @@ pub struct Finding {
     pub related: Vec<Related>,
 }
 
-impl Finding {
-    /// The order findings are reported in: file, position, code, then the rest for stability.
-    pub fn sort_key(&self, sources: &Sources) -> impl Ord {
-        let path = sources
-            .get(self.span.file)
-            .map(|f| f.display.clone())
-            .unwrap_or_default();
-        let params = self
-            .parameters_file
-            .and_then(|p| sources.get(p))
-            .map(|f| f.display.clone())
-            .unwrap_or_default();
-        (
-            path,
-            self.span.start,
-            self.span.end,
-            self.code,
-            params,
-            self.message.clone(),
-        )
-    }
-}
-
 /// Counts for the summary line and the JSON `summary`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
@@ -147,11 +124,47 @@ impl Summary {
 }
 
 /// Sorts findings for output and drops exact duplicates.
+///
+/// The order is by file (its display path), position, code, parameter file (its display path,
+/// none first) and message. A stable sort: the same order on any number of threads.
 pub fn sort(findings: &mut Vec<Finding>, sources: &Sources) {
-    // A stable sort on the same keys: the same order on any number of threads.
     use rayon::slice::ParallelSliceMut;
-    findings.par_sort_by_cached_key(|f| f.sort_key(sources));
+    let ranks = display_ranks(sources);
+    // Files compare by their place among the display paths: no path is copied or compared again.
+    let rank = |id: FileId| ranks.get(id.0 as usize).copied().unwrap_or(0);
+    let key = |f: &Finding| {
+        (
+            rank(f.span.file),
+            f.span.start,
+            f.span.end,
+            f.code,
+            f.parameters_file.map_or(0, rank),
+        )
+    };
+    findings.par_sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message)));
     findings.dedup();
+}
+
+/// Each file's place in the order of the display paths, from 1 (equal paths share a place; an
+/// empty path has place 0, as a missing file does). Files are numbered in path order, which
+/// is nearly always display order too: then that is checked in one pass instead of sorted.
+fn display_ranks(sources: &Sources) -> Vec<u32> {
+    let displays: Vec<&str> = sources.iter().map(|(_, f)| f.display.as_str()).collect();
+    let mut order: Vec<usize> = (0..displays.len()).collect();
+    if !displays.windows(2).all(|w| w[0] <= w[1]) {
+        order.sort_by(|&a, &b| displays[a].cmp(displays[b]));
+    }
+    let mut ranks = vec![0u32; displays.len()];
+    let mut rank = 0u32;
+    let mut previous: Option<&str> = Some("");
+    for (place, &i) in order.iter().enumerate() {
+        if previous != Some(displays[i]) {
+            rank = place as u32 + 1;
+            previous = Some(displays[i]);
+        }
+        ranks[i] = rank;
+    }
+    ranks
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so that
@@ -272,5 +285,82 @@ mod tests {
         );
         assert!(xml.contains("<failure message=\"a finding in no file\" type=\"info\">a finding in no file\nrelated: a hop\nhelp: do something</failure>"), "{xml}");
         assert_eq!(statistics::render(&findings), "AML999  nowhere  1\n");
+    }
+
+    #[test]
+    fn findings_sort_by_display_path_position_code_parameters_and_message() {
+        use crate::source::SourceFile;
+        use std::path::PathBuf;
+        let mut sources = Sources::default();
+        // Numbered in one order, displayed in another (as paths given in different forms are),
+        // two of them displayed alike.
+        let mut push = |display: &str| {
+            sources.push(SourceFile::new(
+                PathBuf::from(format!("/{display}")),
+                display.to_owned(),
+                std::sync::Arc::from(""),
+            ))
+        };
+        let (z, a, m, a2) = (
+            push("z.json"),
+            push("a.json"),
+            push("m.json"),
+            push("a.json"),
+        );
+        let finding = |file: FileId,
+                       start: usize,
+                       code: &'static str,
+                       params: Option<FileId>,
+                       message: &str| Finding {
+            code,
+            name: "x",
+            severity: Severity::Error,
+            message: message.to_owned(),
+            help: None,
+            span: if file == FileId::NONE {
+                Span::NONE
+            } else {
+                Span::new(file, start, start + 1)
+            },
+            label: None,
+            resource: None,
+            parameters_file: params,
+            related: Vec::new(),
+        };
+        let mut findings = vec![
+            finding(z, 5, "AML201", None, "b"),
+            finding(a2, 9, "AML201", None, "b"),
+            finding(m, 1, "AML201", Some(z), "b"),
+            finding(m, 1, "AML201", Some(a), "b"),
+            finding(m, 1, "AML201", None, "c"),
+            finding(m, 1, "AML201", None, "a"),
+            finding(m, 1, "AML101", None, "z"),
+            finding(a, 9, "AML101", None, "b"),
+            finding(FileId::NONE, 0, "AML999", None, "nowhere"),
+            finding(m, 1, "AML201", None, "a"),
+        ];
+        // The order of the keys as text.
+        let display = |id: Option<FileId>| {
+            id.and_then(|id| sources.get(id))
+                .map(|f| f.display.clone())
+                .unwrap_or_default()
+        };
+        let mut want = findings.clone();
+        want.sort_by_cached_key(|f| {
+            (
+                display(Some(f.span.file)),
+                f.span.start,
+                f.span.end,
+                f.code,
+                display(f.parameters_file),
+                f.message.clone(),
+            )
+        });
+        want.dedup();
+        sort(&mut findings, &sources);
+        assert_eq!(findings, want);
+        assert_eq!(findings.len(), 9, "the duplicate is dropped");
+        assert_eq!(findings[0].code, "AML999");
+        assert_eq!(display_ranks(&sources), [4, 1, 3, 1]);
     }
 }
