@@ -3,7 +3,6 @@
 
 use crate::parse::{ast, ObjectExt};
 use std::path::{Path, PathBuf};
-use walkdir::WalkDir;
 
 /// Directories never walked into (hidden ones are skipped too).
 const SKIPPED_DIRS: &[&str] = &["node_modules", "target"];
@@ -100,54 +99,134 @@ impl Walk {
     }
 }
 
+/// Walks the directory `root`, following links, on the current thread pool: the
+/// subdirectories of a directory are walked side by side, and their entries joined in order.
+///
+/// The entries are those of a depth-first walk with each directory's entries sorted by name
+/// (walkdir's order, and `Path` order), a directory before what is in it; the never-walked
+/// directories ([`is_skipped_dir`]) are left out, and so is what no discovery reads (files other
+/// than JSON and configuration files). A link is followed to what it points to; a broken link,
+/// and a link to a directory that is the root, above it or above the link (a loop), is an
+/// [`EntryKind::Error`]. A directory that cannot be read has no entries below it.
 fn walk_dir(root: &Path) -> Vec<Entry> {
-    let walker = WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || !e.file_type().is_dir() || !is_skipped_dir(e.file_name())
-        });
-    walker
-        .filter_map(|entry| match entry {
-            Ok(e) => {
-                let t = e.file_type();
-                let kind = if t.is_dir() {
-                    EntryKind::Dir
-                } else if t.is_file() {
-                    EntryKind::File
-                } else {
-                    EntryKind::Other
-                };
-                // Only what a discovery reads is kept: directories (for exclusions), JSON files
-                // and configuration files. A tree of other files costs no memory.
-                let kept = kind == EntryKind::Dir
-                    || has_json_extension(e.path())
-                    || crate::config::FILE_NAMES
-                        .iter()
-                        .any(|n| e.file_name() == *n);
-                if !kept {
-                    return None;
+    let mut entries = vec![Entry {
+        path: root.to_path_buf(),
+        depth: 0,
+        kind: EntryKind::Dir,
+    }];
+    let root_ancestors: Vec<PathBuf> = root
+        .canonicalize()
+        .map(|c| c.ancestors().skip(1).map(Path::to_path_buf).collect())
+        .unwrap_or_default();
+    let above = Above {
+        dir: root,
+        parent: None,
+        root_ancestors: &root_ancestors,
+    };
+    entries.extend(walk_below(root, 1, &above));
+    entries
+}
+
+/// The directories above an entry: the one it is in, that one's parent, ..., the root, and
+/// what is above the root.
+struct Above<'a> {
+    dir: &'a Path,
+    parent: Option<&'a Above<'a>>,
+    /// The root's own ancestors (canonical paths).
+    root_ancestors: &'a [PathBuf],
+}
+
+impl Above<'_> {
+    /// Whether `target` (a directory a link points to) is one of these directories: following
+    /// it would walk in a circle.
+    fn contains(&self, target: &Path) -> bool {
+        let mut at = Some(self);
+        while let Some(above) = at {
+            if same_file::is_same_file(above.dir, target).unwrap_or(false) {
+                return true;
+            }
+            at = above.parent;
+        }
+        self.root_ancestors
+            .iter()
+            .any(|a| same_file::is_same_file(a, target).unwrap_or(false))
+    }
+}
+
+/// The entries below `dir`, whose own entries have depth `depth`.
+fn walk_below(dir: &Path, depth: usize, above: &Above<'_>) -> Vec<Entry> {
+    use rayon::prelude::*;
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut children: Vec<(std::ffi::OsString, std::fs::DirEntry)> = read
+        .filter_map(Result::ok)
+        .map(|e| (e.file_name(), e))
+        .collect();
+    children.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let entry = |(name, child): &(std::ffi::OsString, std::fs::DirEntry)| -> Vec<Entry> {
+        let path = dir.join(name);
+        let error = |path: PathBuf, linted: bool| {
+            vec![Entry {
+                path,
+                depth,
+                kind: EntryKind::Error { linted },
+            }]
+        };
+        let Ok(mut file_type) = child.file_type() else {
+            let linted = has_json_extension(&path);
+            return error(path, linted);
+        };
+        if file_type.is_symlink() {
+            match std::fs::metadata(&path) {
+                Ok(target) => file_type = target.file_type(),
+                Err(_) => {
+                    let linted = has_json_extension(&path);
+                    return error(path, linted);
                 }
-                Some(Entry {
-                    depth: e.depth(),
-                    path: e.into_path(),
-                    kind,
-                })
             }
-            Err(e) => {
-                let path = e.path()?.to_path_buf();
-                let linted = has_json_extension(&path)
-                    && e.io_error().is_some()
-                    && e.loop_ancestor().is_none();
-                Some(Entry {
-                    path,
-                    depth: e.depth(),
-                    kind: EntryKind::Error { linted },
-                })
+            if file_type.is_dir() && above.contains(&path) {
+                return error(path, false);
             }
-        })
-        .collect()
+        }
+        if file_type.is_dir() {
+            if is_skipped_dir(name) {
+                return Vec::new();
+            }
+            let below = Above {
+                dir: &path,
+                parent: Some(above),
+                root_ancestors: above.root_ancestors,
+            };
+            let mut entries = walk_below(&path, depth + 1, &below);
+            entries.insert(
+                0,
+                Entry {
+                    path: path.clone(),
+                    depth,
+                    kind: EntryKind::Dir,
+                },
+            );
+            return entries;
+        }
+        // Only what a discovery reads is kept: directories (for exclusions), JSON files and
+        // configuration files. A tree of other files costs no memory.
+        let kept =
+            has_json_extension(&path) || crate::config::FILE_NAMES.iter().any(|n| name == *n);
+        if !kept {
+            return Vec::new();
+        }
+        vec![Entry {
+            path,
+            depth,
+            kind: if file_type.is_file() {
+                EntryKind::File
+            } else {
+                EntryKind::Other
+            },
+        }]
+    };
+    children.par_iter().flat_map_iter(entry).collect()
 }
 
 /// Walks `paths`: files are taken as given; directories are walked for `.json` / `.jsonc` files,
@@ -721,6 +800,133 @@ mod tests {
             &|_| false,
         );
         assert_eq!(reversed.files, one.files);
+    }
+
+    /// The walk as walkdir makes it (amlint walked with walkdir before walking in parallel): the
+    /// oracle for the order, the depths, the skips, links, loops and broken links.
+    fn walkdir_walk(root: &Path) -> Vec<Entry> {
+        walkdir::WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || !e.file_type().is_dir() || !is_skipped_dir(e.file_name())
+            })
+            .filter_map(|entry| match entry {
+                Ok(e) => {
+                    let t = e.file_type();
+                    let kind = if t.is_dir() {
+                        EntryKind::Dir
+                    } else if t.is_file() {
+                        EntryKind::File
+                    } else {
+                        EntryKind::Other
+                    };
+                    let kept = kind == EntryKind::Dir
+                        || has_json_extension(e.path())
+                        || crate::config::FILE_NAMES
+                            .iter()
+                            .any(|n| e.file_name() == *n);
+                    kept.then(|| Entry {
+                        depth: e.depth(),
+                        path: e.into_path(),
+                        kind,
+                    })
+                }
+                Err(e) => {
+                    let path = e.path()?.to_path_buf();
+                    let linted = has_json_extension(&path)
+                        && e.io_error().is_some()
+                        && e.loop_ancestor().is_none();
+                    Some(Entry {
+                        path,
+                        depth: e.depth(),
+                        kind: EntryKind::Error { linted },
+                    })
+                }
+            })
+            .collect()
+    }
+
+    fn listing(entries: &[Entry]) -> Vec<(PathBuf, usize, EntryKind)> {
+        entries
+            .iter()
+            .map(|e| (e.path.clone(), e.depth, e.kind))
+            .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_parallel_walk_finds_what_walkdir_finds_in_the_same_order() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        let root = top.join("root");
+        write_tree(
+            &root,
+            &[
+                "a.json",
+                "B.json",
+                "c.txt",
+                "a-b.json",
+                "a.b/c.json",
+                "a/deep/er/x.jsonc",
+                "a/z.json",
+                "amlint.toml",
+                "sub/.amlint.toml",
+                ".hidden/d.json",
+                "node_modules/e.json",
+                "target/f.json",
+                "sub/g.json",
+                "dir.json/inside.json",
+            ],
+        );
+        write_tree(top, &["outside/o.json", "outside/more/p.json"]);
+        // Links: to a file, to a directory inside and outside the root, broken, to the root, to
+        // a directory above the root, to a directory above the link, and links to a directory
+        // named like a skipped one or not.
+        symlink(root.join("a.json"), root.join("file-link.json")).unwrap();
+        symlink(root.join("a/deep"), root.join("sub/deep-link")).unwrap();
+        symlink(top.join("outside"), root.join("out")).unwrap();
+        symlink(root.join("missing.json"), root.join("broken.json")).unwrap();
+        symlink(root.join("missing"), root.join("broken-dir")).unwrap();
+        symlink(&root, root.join("a/to-root")).unwrap();
+        symlink(top, root.join("sub/to-top")).unwrap();
+        symlink(root.join("a/deep"), root.join("a/deep/er/to-parent")).unwrap();
+        symlink(root.join("a"), root.join("node_modules-link")).unwrap();
+        symlink(root.join("a"), root.join(".hidden-link")).unwrap();
+        assert!(std::process::Command::new("mkfifo")
+            .arg(root.join("pipe.json"))
+            .status()
+            .unwrap()
+            .success());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        let want = listing(&walkdir_walk(&root));
+        assert_eq!(listing(&pool.install(|| walk_dir(&root))), want);
+        assert_eq!(listing(&walk_dir(&root)), want);
+        // Through a link to the root too.
+        symlink(&root, top.join("root-link")).unwrap();
+        let via = top.join("root-link");
+        assert_eq!(listing(&walk_dir(&via)), listing(&walkdir_walk(&via)));
+        // The cases are all there.
+        let has = |tail: &str, kind: EntryKind| {
+            want.iter().any(|(p, _, k)| p.ends_with(tail) && *k == kind)
+        };
+        assert!(has("out/more/p.json", EntryKind::File));
+        assert!(has("sub/deep-link/er/x.jsonc", EntryKind::File));
+        assert!(has("file-link.json", EntryKind::File));
+        assert!(has("pipe.json", EntryKind::Other));
+        assert!(has("broken.json", EntryKind::Error { linted: true }));
+        assert!(has("broken-dir", EntryKind::Error { linted: false }));
+        assert!(has("a/to-root", EntryKind::Error { linted: false }));
+        assert!(has("sub/to-top", EntryKind::Error { linted: false }));
+        assert!(has("er/to-parent", EntryKind::Error { linted: false }));
+        assert!(has("dir.json/inside.json", EntryKind::File));
+        assert!(has("node_modules-link/z.json", EntryKind::File));
+        assert!(!want.iter().any(|(p, _, _)| p.ends_with(".hidden-link")));
     }
 
     #[cfg(unix)]

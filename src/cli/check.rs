@@ -20,8 +20,18 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
     } else {
         args.paths.clone()
     };
-    // The tree is walked once, for the configurations and for the files to lint.
-    let walk = std::sync::Arc::new(crate::discover::Walk::new(&paths));
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .stack_size(WORKER_STACK)
+        .build()
+        .map_err(|e| CliError::Threads(jobs, e.to_string()))?;
+    // The tree is walked once, for the configurations and for the files to lint, on the run's
+    // threads.
+    let walk = std::sync::Arc::new(pool.install(|| crate::discover::Walk::new(&paths)));
     let configs = args.config.load_in(&paths, &walk)?;
     let catalog = super::catalog(&args.rule_dir, &configs)?;
     let metas: Vec<_> = catalog.rules().into_iter().map(|(m, _)| m).collect();
@@ -40,15 +50,6 @@ pub fn run(args: CheckArgs, out: &mut Output) -> Result<ExitStatus, CliError> {
         today: None,
         walk: Some(walk),
     };
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
-        .max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .stack_size(WORKER_STACK)
-        .build()
-        .map_err(|e| CliError::Threads(jobs, e.to_string()))?;
     let mut result = pool.install(|| lint::lint(&paths, &options))?;
     let rendering = std::time::Instant::now();
 
