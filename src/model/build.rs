@@ -229,26 +229,30 @@ impl UnitPart {
 
 /// Puts the units' parts together, in unit order, and links what crosses units: indexes,
 /// serverless computes, child rules and routes declared apart from their parents.
-pub fn assemble(parts: Vec<UnitPart>) -> Model {
+pub fn assemble(mut parts: Vec<UnitPart>) -> Model {
     let mut m = Model::default();
+    // Each list is gathered on its own, side by side with the others: the pieces are taken from
+    // the parts (moving only the lists, not what they hold), then each list is put together in
+    // memory reserved once for all its pieces.
+    macro_rules! gather {
+        ($($field:ident),*) => {
+            $(let mut $field = Vec::with_capacity(parts.len());)*
+            for part in &mut parts {
+                $($field.push(std::mem::take(&mut part.m.$field));)*
+            }
+            rayon::scope(|s| {
+                $(
+                    let list = &mut m.$field;
+                    s.spawn(move |_| *list = concat($field));
+                )*
+            });
+        };
+    }
+    model_lists!(gather);
     let mut child_rules: Vec<Orphan<NsgRule>> = Vec::new();
     let mut child_routes: Vec<Orphan<Route>> = Vec::new();
     let mut child_outbound: Vec<Orphan<OutboundRule>> = Vec::new();
-    // Each list reserved once: growing them part by part would copy them again and again.
-    macro_rules! reserve {
-        ($($field:ident),*) => {
-            $(m.$field.reserve_exact(parts.iter().map(|p| p.m.$field.len()).sum());)*
-        };
-    }
-    model_lists!(reserve);
     for part in parts {
-        let p = part.m;
-        macro_rules! append {
-            ($($field:ident),*) => {
-                $(m.$field.extend(p.$field);)*
-            };
-        }
-        model_lists!(append);
         child_rules.extend(part.child_rules);
         child_routes.extend(part.child_routes);
         child_outbound.extend(part.child_outbound);
@@ -272,6 +276,15 @@ pub fn assemble(parts: Vec<UnitPart>) -> Model {
         }
     }
     m
+}
+
+/// The pieces of a list, one after the other, in memory reserved once.
+fn concat<T>(pieces: Vec<Vec<T>>) -> Vec<T> {
+    let mut out = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
+    for piece in pieces {
+        out.extend(piece);
+    }
+    out
 }
 
 fn short_name(e: &Entity) -> String {
