@@ -23,9 +23,30 @@ pub struct ResourceId {
     pub full_type: arcstr::ArcStr,
     /// Full name, e.g. `vnet/snet`.
     pub full_name: arcstr::ArcStr,
+    /// [`ResourceId::key_hash`], worked out when the ID is made (in parallel, while its parts are
+    /// in the cache) rather than at each look-up.
+    hash: u64,
 }
 
 impl ResourceId {
+    pub fn new(
+        subscription: Option<arcstr::ArcStr>,
+        resource_group: Option<arcstr::ArcStr>,
+        in_resource_group: bool,
+        full_type: arcstr::ArcStr,
+        full_name: arcstr::ArcStr,
+    ) -> Self {
+        let hash = key_hash(&full_type, &full_name);
+        ResourceId {
+            subscription,
+            resource_group,
+            in_resource_group,
+            full_type,
+            full_name,
+            hash,
+        }
+    }
+
     /// The matching key: lowercase type and name.
     pub fn key(&self) -> (String, String) {
         (
@@ -37,20 +58,7 @@ impl ResourceId {
     /// [`ResourceId::key`] hashed, without building it: equal keys hash the same (the converse
     /// needs checking).
     pub fn key_hash(&self) -> u64 {
-        use std::hash::Hasher;
-        let mut h = rustc_hash::FxHasher::default();
-        for part in [self.full_type.as_bytes(), self.full_name.as_bytes()] {
-            let mut buf = [0u8; 64];
-            for chunk in part.chunks(buf.len()) {
-                let lower = &mut buf[..chunk.len()];
-                lower.copy_from_slice(chunk);
-                lower.make_ascii_lowercase();
-                h.write(lower);
-            }
-            // Keeps `a` + `bc` apart from `ab` + `c`.
-            h.write_usize(part.len());
-        }
-        h.finish()
+        self.hash
     }
 
     /// Whether two IDs have the same [`ResourceId::key`].
@@ -78,17 +86,37 @@ impl ResourceId {
     pub fn parent(&self) -> Option<ResourceId> {
         let (ptype, _) = self.full_type.rsplit_once('/')?;
         let (pname, _) = self.full_name.rsplit_once('/')?;
-        Some(ResourceId {
-            full_type: arcstr::ArcStr::from(ptype),
-            full_name: arcstr::ArcStr::from(pname),
-            ..self.clone()
-        })
+        Some(ResourceId::new(
+            self.subscription.clone(),
+            self.resource_group.clone(),
+            self.in_resource_group,
+            arcstr::ArcStr::from(ptype),
+            arcstr::ArcStr::from(pname),
+        ))
     }
 
     /// The last segment of the name.
     pub fn short_name(&self) -> &str {
         self.full_name.rsplit('/').next().unwrap_or(&self.full_name)
     }
+}
+
+/// The hash of the lowercase type and name, without lowercasing them into new strings.
+fn key_hash(full_type: &str, full_name: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for part in [full_type.as_bytes(), full_name.as_bytes()] {
+        let mut buf = [0u8; 64];
+        for chunk in part.chunks(buf.len()) {
+            let lower = &mut buf[..chunk.len()];
+            lower.copy_from_slice(chunk);
+            lower.make_ascii_lowercase();
+            h.write(lower);
+        }
+        // Keeps `a` + `bc` apart from `ab` + `c`.
+        h.write_usize(part.len());
+    }
+    h.finish()
 }
 
 /// Appends a full type and a full name interleaved: `A.B/x/y` + `n/m` → `A.B/x/n/y/m`; on an
@@ -238,13 +266,13 @@ fn parse_with(id: &str, shared: fn(&str) -> arcstr::ArcStr) -> Option<ResourceId
         last = Some((Cow::Owned(full_type), Cow::Owned(full_name)));
     }
     let (full_type, full_name) = last?;
-    Some(ResourceId {
+    Some(ResourceId::new(
         subscription,
         resource_group,
         in_resource_group,
-        full_type: shared(&full_type),
-        full_name: shared(&full_name),
-    })
+        shared(&full_type),
+        shared(&full_name),
+    ))
 }
 
 #[cfg(test)]
@@ -306,13 +334,7 @@ mod tests {
 
     #[test]
     fn key_hash_is_the_hash_of_the_lowercase_key() {
-        let id = |t: &str, n: &str| ResourceId {
-            subscription: None,
-            resource_group: None,
-            in_resource_group: true,
-            full_type: t.into(),
-            full_name: n.into(),
-        };
+        let id = |t: &str, n: &str| ResourceId::new(None, None, true, t.into(), n.into());
         let long = "Snet-".repeat(40);
         let a = id(
             "Microsoft.Network/virtualNetworks/subnets",
@@ -330,6 +352,11 @@ mod tests {
         assert_ne!(
             a.key_hash(),
             id("Microsoft.Network/virtualNetworks/subnets", "vnet/x").key_hash()
+        );
+        // A parent's hash is its own key's.
+        assert_eq!(
+            a.parent().unwrap().key_hash(),
+            id("Microsoft.Network/virtualNetworks", "vnet").key_hash()
         );
     }
 
