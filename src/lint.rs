@@ -191,20 +191,25 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                 && (d.len() == t.len() || d.as_bytes()[t.len()] == b'/')
         })
     };
-    let reads: Vec<Read> = files
+    // Each file read, with the path users are shown (made here, on all threads).
+    let reads: Vec<(Read, String)> = files
         .par_iter()
         .enumerate()
-        .map(|(i, path)| read(FileId(i as u32), path, regular[i], &wanted))
+        .map(|(i, path)| {
+            (
+                read(FileId(i as u32), path, regular[i], &wanted),
+                display_path(path, &options.cwd),
+            )
+        })
         .collect();
     let mut kinds = Vec::with_capacity(reads.len());
     let mut findings = Vec::new();
     let mut reads_owned = Vec::with_capacity(reads.len());
-    for (i, (path, r)) in files.iter().zip(reads).enumerate() {
+    for (i, (path, (r, display))) in files.iter().zip(reads).enumerate() {
         // Texts are read again when a finding needs them: a run does not hold every file.
-        let id = result.sources.push(SourceFile::unloaded(
-            path.clone(),
-            display_path(path, &options.cwd),
-        ));
+        let id = result
+            .sources
+            .push(SourceFile::unloaded(path.clone(), display));
         debug_assert_eq!(id.0 as usize, i);
         if let Some(e) = &r.error {
             findings.push(syntax_finding(id, e));
