@@ -257,25 +257,50 @@ pub fn assemble(mut parts: Vec<UnitPart>) -> Model {
         child_routes.extend(part.child_routes);
         child_outbound.extend(part.child_outbound);
     }
-    let serverless: Vec<Compute> = m.workspaces.iter().filter_map(serverless_compute).collect();
+    let serverless: Vec<Compute> = {
+        use rayon::prelude::*;
+        m.workspaces
+            .par_iter()
+            .filter_map(serverless_compute)
+            .collect()
+    };
     m.computes.extend(serverless);
     index(&mut m);
-    for orphan in child_rules {
-        for i in parents(&m, EntityKind::Nsg, &orphan.parent, orphan.unit) {
+    // The parents are looked up on all threads, then the children join them in order.
+    let (rule_parents, (outbound_parents, route_parents)) = rayon::join(
+        || all_parents(&m, EntityKind::Nsg, &child_rules),
+        || {
+            rayon::join(
+                || all_parents(&m, EntityKind::Workspace, &child_outbound),
+                || all_parents(&m, EntityKind::RouteTable, &child_routes),
+            )
+        },
+    );
+    for (orphan, found) in child_rules.into_iter().zip(rule_parents) {
+        for i in found {
             m.nsgs[i].rules.push(orphan.item.clone());
         }
     }
-    for orphan in child_outbound {
-        for i in parents(&m, EntityKind::Workspace, &orphan.parent, orphan.unit) {
+    for (orphan, found) in child_outbound.into_iter().zip(outbound_parents) {
+        for i in found {
             m.workspaces[i].outbound_rules.push(orphan.item.clone());
         }
     }
-    for orphan in child_routes {
-        for i in parents(&m, EntityKind::RouteTable, &orphan.parent, orphan.unit) {
+    for (orphan, found) in child_routes.into_iter().zip(route_parents) {
+        for i in found {
             m.route_tables[i].routes.push(orphan.item.clone());
         }
     }
     m
+}
+
+/// The parents of each orphan, found in parallel.
+fn all_parents<T: Sync>(m: &Model, kind: EntityKind, orphans: &[Orphan<T>]) -> Vec<Vec<usize>> {
+    use rayon::prelude::*;
+    orphans
+        .par_iter()
+        .map(|o| parents(m, kind, &o.parent, o.unit))
+        .collect()
 }
 
 /// The pieces of a list, one after the other, in memory reserved once.
