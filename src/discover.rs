@@ -198,15 +198,12 @@ fn walk_below(dir: &Path, depth: usize, above: &Above<'_>) -> Vec<Entry> {
                 parent: Some(above),
                 root_ancestors: above.root_ancestors,
             };
-            let mut entries = walk_below(&path, depth + 1, &below);
-            entries.insert(
-                0,
-                Entry {
-                    path: path.clone(),
-                    depth,
-                    kind: EntryKind::Dir,
-                },
-            );
+            let mut entries = vec![Entry {
+                path: path.clone(),
+                depth,
+                kind: EntryKind::Dir,
+            }];
+            entries.extend(walk_below(&path, depth + 1, &below));
             return entries;
         }
         // Only what a discovery reads is kept: directories (for exclusions), JSON files and
