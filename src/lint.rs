@@ -372,18 +372,20 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
             Ok(n) => Ok(n),
             Err(e) => Err(format!("cannot read file: {}", discover::describe_io(&e))),
         };
+        // A template that cannot be read or parsed: its AML001, and its suppressions if read.
+        let failed = |e: &SyntaxError, suppressions| -> JobOutput {
+            (
+                Vec::new(),
+                vec![syntax_finding(job.template, e)],
+                suppressions,
+                None,
+            )
+        };
         let text = match read {
             Ok(n) => match parse::decode_borrowed(&buffer[..n]) {
                 Ok(t) => t,
                 // Only a template the first pass read no further than its start gets here.
-                Err(e) => {
-                    return (
-                        Vec::new(),
-                        vec![syntax_finding(job.template, &e)],
-                        None,
-                        None,
-                    )
-                }
+                Err(e) => return failed(&e, None),
             },
             Err(message) => {
                 let e = SyntaxError {
@@ -391,25 +393,13 @@ pub fn lint(paths: &[PathBuf], options: &LintOptions) -> Result<LintResult, Lint
                     end: 0,
                     message,
                 };
-                return (
-                    Vec::new(),
-                    vec![syntax_finding(job.template, &e)],
-                    None,
-                    None,
-                );
+                return failed(&e, None);
             }
         };
         let suppressions = deferred.then(|| config::suppress::in_file(job.template, text));
         let ast = match parse::parse_noting_lines(text, arena, newlines) {
             Ok(ast) => ast,
-            Err(e) => {
-                return (
-                    Vec::new(),
-                    vec![syntax_finding(job.template, &e)],
-                    suppressions,
-                    None,
-                )
-            }
+            Err(e) => return failed(&e, suppressions),
         };
         let lines = LineMap::new(text, newlines);
         let mut problems = Vec::new();
