@@ -42,27 +42,29 @@ impl Prefix {
         }
         if t.is_empty()
             || !t
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-' || c == b'_')
         {
             return None;
         }
-        let lower = t.to_ascii_lowercase();
-        Some(match lower.as_str() {
-            "internet" => Prefix::Internet,
-            "virtualnetwork" => Prefix::VirtualNetwork,
-            "azureloadbalancer" => Prefix::AzureLoadBalancer,
-            _ => match lower.split_once('.') {
-                Some((base, suffix)) => Prefix::Tag {
-                    base: base.to_owned(),
-                    suffix: Some(suffix.to_owned()),
-                },
-                None => Prefix::Tag {
-                    base: lower,
-                    suffix: None,
-                },
-            },
-        })
+        // The names with a meaning of their own are compared in place; a tag is lowercased once,
+        // its base and suffix split out of that copy.
+        for (name, prefix) in [
+            ("internet", Prefix::Internet),
+            ("virtualnetwork", Prefix::VirtualNetwork),
+            ("azureloadbalancer", Prefix::AzureLoadBalancer),
+        ] {
+            if t.eq_ignore_ascii_case(name) {
+                return Some(prefix);
+            }
+        }
+        let mut base = t.to_ascii_lowercase();
+        let suffix = base.find('.').map(|dot| {
+            let suffix = base[dot + 1..].to_owned();
+            base.truncate(dot);
+            suffix
+        });
+        Some(Prefix::Tag { base, suffix })
     }
 }
 
@@ -225,8 +227,32 @@ mod tests {
                 suffix: Some("westeurope".into())
             }
         );
+        assert_eq!(p(" azureLoadBalancer "), Prefix::AzureLoadBalancer);
+        // The suffix is everything after the first dot.
+        assert_eq!(
+            p("AzureFrontDoor.FrontEnd.x"),
+            Prefix::Tag {
+                base: "azurefrontdoor".into(),
+                suffix: Some("frontend.x".into())
+            }
+        );
+        assert_eq!(
+            p("Sql"),
+            Prefix::Tag {
+                base: "sql".into(),
+                suffix: None
+            }
+        );
         assert!(matches!(p("10.0.0.0/8"), Prefix::Cidr(_)));
-        for bad in ["10.0.0.0/33", "300.1.1.1", "10.0.0.0/", "a b", "", "::g"] {
+        for bad in [
+            "10.0.0.0/33",
+            "300.1.1.1",
+            "10.0.0.0/",
+            "a b",
+            "",
+            "::g",
+            "Stöörage",
+        ] {
             assert!(Prefix::parse(bad).is_none(), "{bad}");
         }
     }

@@ -219,13 +219,14 @@ impl<'r> Props<'r> {
 
 /// A string property; an empty string counts as absent (templates write `""` for "use the plural
 /// form", and Azure accepts it).
-fn string_field(rule: &Props<'_>, key: &str) -> Option<Tri<String>> {
+/// The text is shared with the value, not copied.
+fn string_field(rule: &Props<'_>, key: &str) -> Option<Tri<arcstr::ArcStr>> {
     match rule.prop(key) {
         Field::Absent => None,
-        Field::Present(v) => match v.as_known_str() {
-            Some("") => None,
-            Some(s) => Some(Tri::Known(s.to_owned())),
-            None => Some(Tri::Unknown(unknown_of(&v, &format!("`{key}`")))),
+        Field::Present(v) => match (v.as_known_str(), v.as_arc_str()) {
+            (Some(""), _) => None,
+            (Some(_), Some(s)) => Some(Tri::Known(s.clone())),
+            _ => Some(Tri::Unknown(unknown_of(&v, &format!("`{key}`")))),
         },
     }
 }
