@@ -220,29 +220,18 @@ mod tests {
         assert_eq!(p("*"), Prefix::Any);
         assert_eq!(p("INTERNET"), Prefix::Internet);
         assert_eq!(p("VirtualNetwork"), Prefix::VirtualNetwork);
-        assert_eq!(
-            p("Storage.WestEurope"),
-            Prefix::Tag {
-                base: "storage".into(),
-                suffix: Some("westeurope".into())
-            }
-        );
+        let tag = |base: &str, suffix: Option<&str>| Prefix::Tag {
+            base: base.into(),
+            suffix: suffix.map(Into::into),
+        };
+        assert_eq!(p("Storage.WestEurope"), tag("storage", Some("westeurope")));
         assert_eq!(p(" azureLoadBalancer "), Prefix::AzureLoadBalancer);
         // The suffix is everything after the first dot.
         assert_eq!(
             p("AzureFrontDoor.FrontEnd.x"),
-            Prefix::Tag {
-                base: "azurefrontdoor".into(),
-                suffix: Some("frontend.x".into())
-            }
+            tag("azurefrontdoor", Some("frontend.x"))
         );
-        assert_eq!(
-            p("Sql"),
-            Prefix::Tag {
-                base: "sql".into(),
-                suffix: None
-            }
-        );
+        assert_eq!(p("Sql"), tag("sql", None));
         assert!(matches!(p("10.0.0.0/8"), Prefix::Cidr(_)));
         for bad in [
             "10.0.0.0/33",
