@@ -466,12 +466,14 @@ fn vnet(e: Entity, id_text: Option<&str>) -> (Vnet, Vec<Subnet>) {
                     let sub_name = name.as_str().map(str::to_owned);
                     let id = match (id_text, &sub_name) {
                         (Some(vid), Some(n)) => {
-                            resource_id::parse_shared(&format!("{vid}/subnets/{n}"))
+                            resource_id::parse_shared(&resource_id::concat(&[vid, "/subnets/", n]))
                         }
                         _ => None,
                     };
                     let full_name = match (e.name.as_str(), &sub_name) {
-                        (Some(v), Some(n)) => Value::str(format!("{v}/{n}"), name.span()),
+                        (Some(v), Some(n)) => {
+                            Value::str(resource_id::concat(&[v, "/", n]), name.span())
+                        }
                         _ => name.clone(),
                     };
                     subnets.push(Subnet {

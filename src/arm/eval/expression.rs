@@ -725,14 +725,14 @@ impl<'a> Evaluator<'a> {
                     Some(v) => text_or_hole(self, v, HoleKind::ManagementGroup),
                     None => text_or_hole(self, &scope.management_group, HoleKind::ManagementGroup),
                 };
-                format!("/providers/Microsoft.Management/managementGroups/{mg}")
+                resource_id::concat(&["/providers/Microsoft.Management/managementGroups/", &mg])
             }
             "subscriptionresourceid" => {
                 let sub = match leading.first() {
                     Some(v) => text_or_hole(self, v, HoleKind::Subscription),
                     None => text_or_hole(self, &scope.subscription, HoleKind::Subscription),
                 };
-                format!("/subscriptions/{sub}")
+                resource_id::concat(&["/subscriptions/", &sub])
             }
             _ => {
                 let (sub, rg) = match leading {
@@ -744,16 +744,20 @@ impl<'a> Evaluator<'a> {
                     Some(v) => text_or_hole(self, v, HoleKind::Subscription),
                     None => text_or_hole(self, &scope.subscription, HoleKind::Subscription),
                 };
-                match (rg, scope.kind) {
-                    (Some(v), _) => format!(
-                        "/subscriptions/{sub}/resourceGroups/{}",
-                        text_or_hole(self, v, HoleKind::ResourceGroup)
-                    ),
-                    (None, ScopeKind::ResourceGroup) => format!(
-                        "/subscriptions/{sub}/resourceGroups/{}",
-                        text_or_hole(self, &scope.resource_group, HoleKind::ResourceGroup)
-                    ),
-                    (None, _) => format!("/subscriptions/{sub}"),
+                let rg = match (rg, scope.kind) {
+                    (Some(v), _) => Some(text_or_hole(self, v, HoleKind::ResourceGroup)),
+                    (None, ScopeKind::ResourceGroup) => Some(text_or_hole(
+                        self,
+                        &scope.resource_group,
+                        HoleKind::ResourceGroup,
+                    )),
+                    (None, _) => None,
+                };
+                match rg {
+                    Some(rg) => {
+                        resource_id::concat(&["/subscriptions/", &sub, "/resourceGroups/", &rg])
+                    }
+                    None => resource_id::concat(&["/subscriptions/", &sub]),
                 }
             }
         };
@@ -894,6 +898,12 @@ thread_local! {
     /// across templates: each is allocated once per thread, not once per template, and the
     /// values of every template share it.
     static SHARED_STRINGS: ByText<arcstr::ArcStr> = ByText::default();
+
+    /// The string last shared for each slot of a cheap hash of its text: in front of
+    /// `SHARED_STRINGS`, most member names and short words are found here without a hash of
+    /// the whole text or a probe of the table.
+    static RECENT_STRINGS: std::cell::RefCell<Box<[RecentSlot]>> =
+        std::cell::RefCell::new(vec![(RecentKey::default(), None); RECENT_SLOTS].into_boxed_slice());
 }
 
 /// Parses an expression text, or takes the parse this thread already made of the same text.
@@ -913,7 +923,72 @@ pub(super) fn shared_exprs_len() -> usize {
 
 /// The copy of `text` this thread shares.
 pub(crate) fn intern_shared(text: &str) -> arcstr::ArcStr {
-    by_text(&SHARED_STRINGS, SHARED_STRINGS_MAX, text, || {
+    let key = RecentKey::of(text.as_bytes());
+    let slot = key.slot();
+    let recent = RECENT_STRINGS.with(|recent| {
+        let recent = recent.borrow();
+        let (k, s) = &recent[slot];
+        // A key of up to 16 bytes is the text itself; a longer one is compared in full.
+        s.as_ref()
+            .filter(|s| *k == key && (text.len() <= 16 || s.as_str() == text))
+            .cloned()
+    });
+    match recent {
+        Some(hit) => hit,
+        None => intern_shared_slow(text, key, slot),
+    }
+}
+
+/// [`intern_shared`] for a text not in its slot of [`RECENT_STRINGS`], which then holds it.
+#[cold]
+#[inline(never)]
+fn intern_shared_slow(text: &str, key: RecentKey, slot: usize) -> arcstr::ArcStr {
+    let shared = by_text(&SHARED_STRINGS, SHARED_STRINGS_MAX, text, || {
         arcstr::ArcStr::from(text)
-    })
+    });
+    RECENT_STRINGS.with(|recent| recent.borrow_mut()[slot] = (key, Some(shared.clone())));
+    shared
+}
+
+/// A slot of [`RECENT_STRINGS`]: the key of the string it holds, and the string.
+type RecentSlot = (RecentKey, Option<arcstr::ArcStr>);
+
+/// How many slots [`RECENT_STRINGS`] has (a power of two).
+const RECENT_SLOTS: usize = 1024;
+
+/// A text's length and its first and last eight bytes (zero-padded): for a text of up to 16
+/// bytes, the text itself, compared without a call to `memcmp`.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+struct RecentKey {
+    head: u64,
+    tail: u64,
+    len: usize,
+}
+
+impl RecentKey {
+    fn of(b: &[u8]) -> RecentKey {
+        let load = |bytes: &[u8]| {
+            let mut padded = [0u8; 8];
+            padded[..bytes.len()].copy_from_slice(bytes);
+            u64::from_le_bytes(padded)
+        };
+        let (head, tail) = if b.len() >= 8 {
+            (load(&b[..8]), load(&b[b.len() - 8..]))
+        } else {
+            (load(b), 0)
+        };
+        RecentKey {
+            head,
+            tail,
+            len: b.len(),
+        }
+    }
+
+    /// The key's slot of [`RECENT_STRINGS`].
+    fn slot(self) -> usize {
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let h = (self.head.wrapping_mul(K) ^ self.tail.rotate_left(29) ^ self.len as u64)
+            .wrapping_mul(K);
+        (h >> (64 - RECENT_SLOTS.trailing_zeros())) as usize
+    }
 }

@@ -583,4 +583,20 @@ fn literal_strings_are_shared_across_templates_and_the_table_is_bounded() {
     }
     let again = super::expression::intern_shared("Standard");
     assert_eq!(&*again, "Standard");
+    // Texts of one length with the same first and last eight bytes share a slot of the recent
+    // strings and differ only in the middle; short ones differ in their padding.
+    for _ in 0..2 {
+        for text in [
+            "aaaaaaaaXbbbbbbbb",
+            "aaaaaaaaYbbbbbbbb",
+            "aaaaaaaa--XX--bbbbbbbb",
+            "aaaaaaaa--YY--bbbbbbbb",
+            "ab",
+            "ab\0",
+            "",
+            "\0",
+        ] {
+            assert_eq!(&*super::expression::intern_shared(text), text);
+        }
+    }
 }
