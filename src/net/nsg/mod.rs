@@ -10,6 +10,7 @@
 use super::endpoint::{covers, Cover, Endpoint, Prefix};
 use crate::arm::value::{KindRef, Tri, Unknown, Value};
 use crate::model::{Field, Nsg, NsgRule};
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -150,9 +151,10 @@ pub struct RuleFields {
     pub destination_ports: Tri<Ports>,
 }
 
-fn unknown_of(v: &Value, what: &str) -> Arc<Unknown> {
+/// Why a property is not what a rule needs: its unknown, or its type (`expected`: "a string").
+fn unknown_of(v: &Value, what: &str, expected: &str) -> Arc<Unknown> {
     v.deep_unknown()
-        .unwrap_or_else(|| Unknown::new(format!("{what} is a {}, not a string", v.type_name())))
+        .unwrap_or_else(|| Unknown::new(format!("{what} is a {}, not {expected}", v.type_name())))
 }
 
 /// The properties of a rule that [`RuleFields::read`] reads.
@@ -206,13 +208,15 @@ impl<'r> Props<'r> {
         &self.rule.name
     }
 
-    fn prop(&self, key: &str) -> Field {
+    /// The property, borrowed from the rule where `properties` is a closed object; `None` when
+    /// it is absent or null.
+    fn prop(&self, key: &str) -> Option<Cow<'r, Value>> {
         match (&self.slots, RULE_KEYS.iter().position(|k| *k == key)) {
-            (Some(slots), Some(i)) => match slots[i] {
-                Some(v) if !v.is_null() => Field::Present(v.clone()),
-                _ => Field::Absent,
+            (Some(slots), Some(i)) => slots[i].filter(|v| !v.is_null()).map(Cow::Borrowed),
+            _ => match self.rule.prop(key) {
+                Field::Present(v) => Some(Cow::Owned(v)),
+                Field::Absent => None,
             },
-            _ => self.rule.prop(key),
         }
     }
 }
@@ -222,11 +226,15 @@ impl<'r> Props<'r> {
 /// The text is shared with the value, not copied.
 fn string_field(rule: &Props<'_>, key: &str) -> Option<Tri<arcstr::ArcStr>> {
     match rule.prop(key) {
-        Field::Absent => None,
-        Field::Present(v) => match (v.as_known_str(), v.as_arc_str()) {
+        None => None,
+        Some(v) => match (v.as_known_str(), v.as_arc_str()) {
             (Some(""), _) => None,
             (Some(_), Some(s)) => Some(Tri::Known(s.clone())),
-            _ => Some(Tri::Unknown(unknown_of(&v, &format!("`{key}`")))),
+            _ => Some(Tri::Unknown(unknown_of(
+                &v,
+                &format!("`{key}`"),
+                "a string",
+            ))),
         },
     }
 }
@@ -271,39 +279,30 @@ fn list_field<T>(
 ) -> Tri<Vec<T>> {
     let one = rule.prop(singular);
     let many = rule.prop(plural);
-    let mut texts: Vec<&str> = Vec::new();
-    if let Field::Present(v) = &one {
-        match v.as_known_str() {
-            Some("") => {}
-            Some(s) => texts.push(s),
-            None => return Tri::Unknown(unknown_of(v, &format!("`{singular}`"))),
+    // First whether every text is known (an unknown one decides), then the texts read in order.
+    let one = match one.as_deref().map(|v| (v, v.as_known_str())) {
+        None | Some((_, Some(""))) => None,
+        Some((_, Some(s))) => Some(s),
+        Some((v, None)) => {
+            return Tri::Unknown(unknown_of(v, &format!("`{singular}`"), "a string"))
         }
+    };
+    let many = match many.as_deref().map(|v| (v, v.kind())) {
+        None => &[][..],
+        Some((_, KindRef::Array(items))) => items.items(),
+        Some((v, _)) => return Tri::Unknown(unknown_of(v, &format!("`{plural}`"), "an array")),
+    };
+    if let Some(item) = many.iter().find(|item| item.as_known_str().is_none()) {
+        return Tri::Unknown(unknown_of(
+            item,
+            &format!("an entry of `{plural}`"),
+            "a string",
+        ));
     }
-    if let Field::Present(v) = &many {
-        match v.kind() {
-            KindRef::Array(items) => {
-                for item in items.items() {
-                    match item.as_known_str() {
-                        Some(s) => texts.push(s),
-                        None => {
-                            return Tri::Unknown(unknown_of(
-                                item,
-                                &format!("an entry of `{plural}`"),
-                            ))
-                        }
-                    }
-                }
-            }
-            _ => return Tri::Unknown(unknown_of(v, &format!("`{plural}`"))),
-        }
-    }
-    if texts.is_empty() {
-        return Tri::Unknown(Unknown::new(format!(
-            "rule `{}` has neither `{singular}` nor `{plural}`",
-            rule.name()
-        )));
-    }
-    let mut out = Vec::with_capacity(texts.len());
+    let texts = one
+        .into_iter()
+        .chain(many.iter().filter_map(Value::as_known_str));
+    let mut out = Vec::with_capacity(usize::from(one.is_some()) + many.len());
     for s in texts {
         match parse(s) {
             Some(p) => out.push(p),
@@ -315,11 +314,17 @@ fn list_field<T>(
             }
         }
     }
+    if out.is_empty() {
+        return Tri::Unknown(Unknown::new(format!(
+            "rule `{}` has neither `{singular}` nor `{plural}`",
+            rule.name()
+        )));
+    }
     Tri::Known(out)
 }
 
 fn prefixes(rule: &Props<'_>, keys: &SideKeys) -> Tri<Vec<Prefix>> {
-    if let Field::Present(v) = rule.prop(keys.asgs) {
+    if let Some(v) = rule.prop(keys.asgs) {
         if v.as_array().is_none_or(|a| !a.is_empty()) {
             return Tri::Unknown(Unknown::new(format!(
                 "rule `{}` matches application security groups, whose members are not known offline",
@@ -355,11 +360,11 @@ impl RuleFields {
         let props = Props::of(rule);
         let rule = &props;
         let priority = match rule.prop("priority") {
-            Field::Present(v) => match v.as_int() {
+            Some(v) => match v.as_int() {
                 Some(n) => Tri::Known(n),
-                None => Tri::Unknown(unknown_of(&v, "`priority`")),
+                None => Tri::Unknown(unknown_of(&v, "`priority`", "an integer")),
             },
-            Field::Absent => Tri::Unknown(Unknown::new(format!(
+            None => Tri::Unknown(Unknown::new(format!(
                 "rule `{}` has no priority",
                 rule.name()
             ))),

@@ -318,10 +318,93 @@ fn properties_read_in_one_pass_as_one_by_one() {
         let props = Props::of(&r);
         for key in RULE_KEYS {
             assert_eq!(
-                format!("{:?}", props.prop(key)),
-                format!("{:?}", r.prop(key)),
+                format!("{:?}", props.prop(key).as_deref()),
+                format!("{:?}", r.prop(key).value()),
                 "{key} of {body:?}"
             );
         }
+    }
+}
+
+/// A side's singular and plural forms read together, in order; an unknown text decides before an
+/// invalid one, an empty singular is no value, and neither form is unknown with a reason.
+#[test]
+fn address_prefixes_read_from_both_forms_in_order() {
+    let unknown_entry = Value::object(
+        vec![(
+            "properties".into(),
+            Value::object(
+                vec![
+                    (
+                        "sourceAddressPrefix".into(),
+                        Value::str("nonsense!", Span::NONE),
+                    ),
+                    (
+                        "sourceAddressPrefixes".into(),
+                        Value::array(
+                            vec![Value::unknown("parameter `cidrs` has no value", Span::NONE)],
+                            Span::NONE,
+                        ),
+                    ),
+                ],
+                Span::NONE,
+            ),
+        )],
+        Span::NONE,
+    );
+    let cases: Vec<(Value, Result<Vec<Prefix>, &str>)> = vec![
+        (
+            Value::from_serde(
+                &json!({"properties": {"sourceAddressPrefix": "Internet",
+                    "sourceAddressPrefixes": ["10.0.0.0/8", "Storage.WestEurope"]}}),
+                Span::NONE,
+            ),
+            Ok(vec![
+                Prefix::Internet,
+                Prefix::Cidr(Cidr::parse("10.0.0.0/8").unwrap()),
+                Prefix::Tag {
+                    base: "storage".into(),
+                    suffix: Some("westeurope".into()),
+                },
+            ]),
+        ),
+        (
+            Value::from_serde(
+                &json!({"properties": {"sourceAddressPrefix": "", "sourceAddressPrefixes": ["*"]}}),
+                Span::NONE,
+            ),
+            Ok(vec![Prefix::Any]),
+        ),
+        (
+            Value::from_serde(
+                &json!({"properties": {"sourceAddressPrefix": "",
+                    "sourceAddressPrefixes": []}}),
+                Span::NONE,
+            ),
+            Err("rule `r` has neither `sourceAddressPrefix` nor `sourceAddressPrefixes`"),
+        ),
+        (
+            Value::from_serde(
+                &json!({"properties": {"sourceAddressPrefixes": ["10.0.0.0/8", "10.0.0.0/33"]}}),
+                Span::NONE,
+            ),
+            Err("rule `r` has an invalid address prefix `10.0.0.0/33`"),
+        ),
+        (
+            Value::from_serde(
+                &json!({"properties": {"sourceAddressPrefixes": "10.0.0.0/8"}}),
+                Span::NONE,
+            ),
+            Err("`sourceAddressPrefixes` is a String, not an array"),
+        ),
+        (unknown_entry, Err("parameter `cidrs` has no value")),
+    ];
+    for (body, expected) in cases {
+        let r = NsgRule::new(UnitId(0), "r".into(), Span::NONE, Tri::Known(true), body);
+        let got = match RuleFields::read(&r).sources {
+            Tri::Known(p) => Ok(p),
+            Tri::Unknown(u) => Err(u.reason.clone()),
+        };
+        assert_eq!(got, expected.map_err(str::to_owned));
     }
 }
