@@ -247,23 +247,37 @@ fn parse_with(id: &str, shared: fn(&str) -> arcstr::ArcStr) -> Option<ResourceId
         }
         let namespace = segs.get(i + 1)?;
         i += 2;
-        let mut full_type = String::with_capacity(rest.len());
-        full_type.push_str(namespace);
-        let mut full_name = String::with_capacity(rest.len());
-        while i < segs.len() && !segs[i].eq_ignore_ascii_case("providers") {
-            let name = segs.get(i + 1)?;
-            full_type.push('/');
-            full_type.push_str(segs[i]);
-            if !full_name.is_empty() {
-                full_name.push('/');
-            }
-            full_name.push_str(name);
-            i += 2;
+        // Type and name pairs up to the next `providers` in a type's place (a name may be
+        // `providers`).
+        let mut end = i;
+        while end < segs.len() && !segs[end].eq_ignore_ascii_case("providers") {
+            segs.get(end + 1)?;
+            end += 2;
         }
-        if full_name.is_empty() {
+        if end == i {
             return None;
         }
-        last = Some((Cow::Owned(full_type), Cow::Owned(full_name)));
+        last = Some(if end == i + 2 {
+            // One type and name: the type (`Namespace/type`) is a slice of the ID, as the
+            // segments are separated by single slashes.
+            let at = |s: &str| s.as_ptr() as usize - rest.as_ptr() as usize;
+            let full_type = &rest[at(namespace)..at(segs[i]) + segs[i].len()];
+            (Cow::Borrowed(full_type), Cow::Borrowed(segs[i + 1]))
+        } else {
+            let mut full_type = String::with_capacity(rest.len());
+            full_type.push_str(namespace);
+            let mut full_name = String::with_capacity(rest.len());
+            for pair in segs[i..end].chunks_exact(2) {
+                full_type.push('/');
+                full_type.push_str(pair[0]);
+                if !full_name.is_empty() {
+                    full_name.push('/');
+                }
+                full_name.push_str(pair[1]);
+            }
+            (Cow::Owned(full_type), Cow::Owned(full_name))
+        });
+        i = end;
     }
     let (full_type, full_name) = last?;
     Some(ResourceId::new(
@@ -440,6 +454,40 @@ mod tests {
         let p = parse("/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/providers/Microsoft.Insights/diagnosticSettings/d").unwrap();
         assert_eq!(p.full_type, "Microsoft.Insights/diagnosticSettings");
         assert_eq!(p.full_name, "d");
+    }
+
+    #[test]
+    fn a_provider_section_of_one_or_more_pairs_reads_as_type_and_name() {
+        for (id, full_type, full_name) in [
+            ("/providers/A.B/t/n", "A.B/t", "n"),
+            ("/providers/A.B/t/n/c/m", "A.B/t/c", "n/m"),
+            ("/providers/A.B/t/n/c/m/d/o", "A.B/t/c/d", "n/m/o"),
+            // A resource may be named `providers`; a type may not be.
+            ("/providers/A.B/t/providers", "A.B/t", "providers"),
+            ("/providers/A.B/t/providers/c/m", "A.B/t/c", "providers/m"),
+            ("/providers/A.B/t/n/providers/C.D/u/o", "C.D/u", "o"),
+            (
+                "/providers/A.B/t/n/c/m/providers/C.D/u/o/e/p",
+                "C.D/u/e",
+                "o/p",
+            ),
+        ] {
+            let p = parse(id).unwrap_or_else(|| panic!("{id}"));
+            assert_eq!(
+                (&*p.full_type, &*p.full_name),
+                (full_type, full_name),
+                "{id}"
+            );
+        }
+        for id in [
+            "/providers/A.B",
+            "/providers/A.B/t",
+            "/providers/A.B/t/n/c",
+            "/providers/A.B/providers/C.D/u/o",
+            "/providers/A.B/t/n/providers/C.D",
+        ] {
+            assert!(parse(id).is_none(), "{id}");
+        }
     }
 
     #[test]

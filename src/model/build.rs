@@ -61,12 +61,12 @@ pub fn unit_part(uid: UnitId, unit: UnitInput, listed: &dyn Fn(&str) -> bool) ->
     for r in unit.resources {
         let ty = r.full_type.to_ascii_lowercase();
         let evaluated = r.body.is_some();
-        let id_text = r.id.as_str().map(str::to_owned);
+        let id_text = r.id.as_str();
         let e = Entity {
             unit: uid,
             full_type: Arc::clone(&r.full_type),
             name: r.name,
-            id: id_text.as_deref().and_then(resource_id::parse_shared),
+            id: id_text.and_then(resource_id::parse_shared),
             span: r.span,
             name_span: r.name_span,
             condition: r.condition,
@@ -102,7 +102,7 @@ pub fn unit_part(uid: UnitId, unit: UnitInput, listed: &dyn Fn(&str) -> bool) ->
             "microsoft.machinelearningservices/workspaces/computes" => m.computes.push(compute(e)),
             "microsoft.network/virtualnetworks" => {
                 m.peerings.extend(inline_peerings(&e));
-                let (vnet, subnets) = vnet(e, id_text.as_deref());
+                let (vnet, subnets) = vnet(e, id_text);
                 m.vnets.push(vnet);
                 m.subnets.extend(subnets);
             }
