@@ -87,18 +87,12 @@ impl Entity {
 
     /// A property under `properties`.
     pub fn prop(&self, path: &[&str]) -> Field {
-        let mut full = Vec::with_capacity(path.len() + 1);
-        full.push("properties");
-        full.extend_from_slice(path);
-        Field::at(&self.body, &full)
+        under_properties(path, |full| Field::at(&self.body, full))
     }
 
     /// A reference property (`{ "id": ... }`) under `properties`.
     pub fn reference(&self, path: &[&str]) -> Field {
-        let mut full = Vec::with_capacity(path.len() + 1);
-        full.push("properties");
-        full.extend_from_slice(path);
-        Field::reference(&self.body, &full)
+        under_properties(path, |full| Field::reference(&self.body, full))
     }
 
     /// The span of a property under `properties`, or of the declaration.
@@ -106,6 +100,23 @@ impl Entity {
         self.prop(path)
             .value()
             .map_or(self.span, |v| v.span().or(self.span))
+    }
+}
+
+/// `read` of `path` under `properties`: the full path on the stack (rules read properties of
+/// every entity, often several times over).
+fn under_properties<T>(path: &[&str], read: impl FnOnce(&[&str]) -> T) -> T {
+    const MAX: usize = 8;
+    if path.len() < MAX {
+        let mut full = [""; MAX];
+        full[0] = "properties";
+        full[1..=path.len()].copy_from_slice(path);
+        read(&full[..=path.len()])
+    } else {
+        let mut full = Vec::with_capacity(path.len() + 1);
+        full.push("properties");
+        full.extend_from_slice(path);
+        read(&full)
     }
 }
 

@@ -40,3 +40,50 @@ fn key_table_finds_what_a_scan_finds() {
     }
     assert!(super::KeyTable::<u32>::default().by_hash(7).is_empty());
 }
+
+/// A property path reads under `properties` whatever its length, on the stack or not.
+#[test]
+fn entity_properties_are_read_under_properties_at_any_depth() {
+    use crate::arm::value::{Tri, Value};
+    use crate::source::Span;
+    let keys: Vec<String> = (0..10).map(|i| format!("k{i}")).collect();
+    let mut nested = serde_json::json!("leaf");
+    for k in keys.iter().rev() {
+        nested = serde_json::json!({ k.as_str(): nested });
+    }
+    let body = Value::from_serde(&serde_json::json!({ "properties": nested }), Span::NONE);
+    let e = super::Entity {
+        unit: super::UnitId(0),
+        full_type: "A.B/c".into(),
+        name: Value::str("n", Span::NONE),
+        id: None,
+        span: Span::NONE,
+        name_span: Span::NONE,
+        condition: Tri::Known(true),
+        body,
+    };
+    for depth in 1..=keys.len() {
+        let path: Vec<&str> = keys[..depth].iter().map(String::as_str).collect();
+        let mut full = vec!["properties"];
+        full.extend(&path);
+        let want = super::Field::at(&e.body, &full);
+        assert_eq!(
+            format!("{:?}", e.prop(&path)),
+            format!("{want:?}"),
+            "depth {depth}"
+        );
+        assert_eq!(
+            format!("{:?}", e.reference(&path)),
+            format!("{:?}", super::Field::reference(&e.body, &full)),
+            "depth {depth}"
+        );
+        let found = e.prop(&path).value().cloned();
+        match depth < keys.len() {
+            true => assert!(
+                found.is_some_and(|v| v.as_object().is_some()),
+                "depth {depth}"
+            ),
+            false => assert_eq!(found.as_ref().and_then(Value::as_str), Some("leaf")),
+        }
+    }
+}
