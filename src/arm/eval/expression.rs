@@ -929,9 +929,15 @@ pub(crate) fn intern_shared(text: &str) -> arcstr::ArcStr {
         let recent = recent.borrow();
         let (k, s) = &recent[slot];
         // A key of up to 16 bytes is the text itself; a longer one is compared in full.
-        s.as_ref()
-            .filter(|s| *k == key && (text.len() <= 16 || s.as_str() == text))
-            .cloned()
+        let hit = s
+            .as_ref()
+            .filter(|s| *k == key && (text.len() <= 16 || s.as_str() == text))?;
+        // Used again: the string is made static, kept to the end of the run, so that copies
+        // of it (in every value that holds it, on every thread) are not counted atomically.
+        if !arcstr::ArcStr::is_static(hit) {
+            hit.leak();
+        }
+        Some(hit.clone())
     });
     match recent {
         Some(hit) => hit,

@@ -583,6 +583,12 @@ fn literal_strings_are_shared_across_templates_and_the_table_is_bounded() {
     }
     let again = super::expression::intern_shared("Standard");
     assert_eq!(&*again, "Standard");
+    // A string used once is counted (and freed with its last value); used again, it is static.
+    let once = super::expression::intern_shared("used once, then again");
+    assert!(!arcstr::ArcStr::is_static(&once));
+    let again = super::expression::intern_shared("used once, then again");
+    assert!(arcstr::ArcStr::ptr_eq(&once, &again));
+    assert!(arcstr::ArcStr::is_static(&once) && arcstr::ArcStr::is_static(&again));
     // Texts of one length with the same first and last eight bytes share a slot of the recent
     // strings and differ only in the middle; short ones differ in their padding.
     for _ in 0..2 {
