@@ -86,7 +86,8 @@ pub fn make(kind: HoleKind, label: &str, unit: u32) -> String {
         }
     }
     let digits = &digits[at..];
-    let mut out = String::with_capacity(3 * 3 + 2 + label.len() + digits.len());
+    let markers = OPEN.len_utf8() + SEP.len_utf8() + CLOSE.len_utf8();
+    let mut out = String::with_capacity(markers + 2 + label.len() + digits.len());
     out.push(OPEN);
     out.push(kind.letter());
     out.push(':');
