@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: `discover → parse → arm (evaluate) → model → rules → report`.
 
+pub mod alloc;
 pub mod arm;
 pub mod cli;
 pub mod config;

@@ -1,10 +1,11 @@
 use amlint::cli::{self, Cli, ExitStatus, Output};
 
-/// mimalloc: the evaluator allocates many small values, where it is much faster than the system
-/// allocator. Its 2.x series (the `v2` feature), which on the bench tree keeps a smaller resident
-/// set than 3.x for slightly fewer instructions, and no transparent huge pages (`no_thp`).
+/// mimalloc ([`amlint::alloc`]): the evaluator allocates many small values, where it is much
+/// faster than the system allocator. Its 2.x series (the `v2` feature), which on the bench tree
+/// keeps a smaller resident set than 3.x for slightly fewer instructions, and no transparent huge
+/// pages (`no_thp`).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: amlint::alloc::MiMalloc = amlint::alloc::MiMalloc;
 use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
