@@ -162,6 +162,15 @@ pub(super) struct Ctx<'a> {
     pub enumerated: bool,
 }
 
+/// How far an instance's name and ID are evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Naming {
+    NotYet,
+    /// Being evaluated: look-ups do not see the instance (as before it was declared).
+    Busy,
+    Done,
+}
+
 /// A resource declaration in one copy iteration.
 #[derive(Debug)]
 pub(super) struct Inst<'a> {
@@ -170,9 +179,18 @@ pub(super) struct Inst<'a> {
     pub copy: Vec<CopyFrame>,
     pub symbolic: Option<Arc<str>>,
     pub full_type: Arc<str>,
+    /// Whether the type is one the caller wants (`EvalInput::wanted`): its body is evaluated, and
+    /// its name and ID at once.
+    pub wanted: bool,
+    /// The parent resource of a nested child declaration, whose name prefixes this one's.
+    pub parent: Option<InstId>,
+    /// Whether `name` and `id` are evaluated ([`Evaluator::name_instance`]). A resource of a type
+    /// nobody wants is named only when something looks it up: most are never referred to.
+    pub naming: Naming,
     pub name: Value,
     pub id: Value,
-    /// `id` parsed, once something looks the resource up by ID (`reference(resourceId(...))`).
+    /// `id` parsed, once something looks the resource up by ID (`reference(resourceId(...))`);
+    /// only ever read once the resource is named.
     pub parsed_id: std::cell::OnceCell<Option<crate::arm::resource_id::ResourceId>>,
     pub condition: Tri<bool>,
     pub existing: bool,
@@ -444,11 +462,7 @@ impl<'a> Evaluator<'a> {
             i += 1;
         }
         for i in 0..self.insts.len() {
-            let wanted = {
-                let t = self.insts[i].full_type.to_ascii_lowercase();
-                (self.wanted)(&t)
-            };
-            if wanted && !self.insts[i].existing {
+            if self.insts[i].wanted && !self.insts[i].existing {
                 self.body(i);
             }
         }
@@ -456,9 +470,11 @@ impl<'a> Evaluator<'a> {
 
     pub fn finish(self) -> Evaluated {
         let ctxs = self.ctxs;
+        // The resources never named are of types nobody wants, and nothing referred to them.
         let resources = self
             .insts
             .into_iter()
+            .filter(|inst| inst.naming == Naming::Done)
             .map(|inst| EvalResource {
                 full_type: inst.full_type,
                 name: inst.name,

@@ -2,7 +2,7 @@
 //! nested deployments and their outputs, and `reference()`.
 
 use super::context::{
-    is_deployment, CopyFrame, CtxId, Env, Evaluator, Inst, InstId, Scope, ScopeKind, Slot,
+    is_deployment, CopyFrame, CtxId, Env, Evaluator, Inst, InstId, Naming, Scope, ScopeKind, Slot,
 };
 use super::MAX_DEPLOYMENT_DEPTH;
 use crate::arm::hole::{self, HoleKind};
@@ -109,13 +109,7 @@ impl<'a> Evaluator<'a> {
                 (Tri::Known(true), Some(Tri::Unknown(u))) => Tri::Unknown(Arc::clone(u)),
                 (c, _) => c,
             };
-            let (parent_type, parent_name) = match parent {
-                Some(p) => (
-                    Some(Arc::clone(&self.insts[p].full_type)),
-                    Some(self.insts[p].name.clone()),
-                ),
-                None => (None, None),
-            };
+            let parent_type = parent.map(|p| Arc::clone(&self.insts[p].full_type));
             let type_value = decl.member("type").map(|t| self.eval_node(t, &env));
             let Some(own_type) = type_value
                 .as_ref()
@@ -135,35 +129,26 @@ impl<'a> Evaluator<'a> {
             };
             let name_node = decl.member("name");
             let name_span = name_node.map(|n| self.span_of(n)).unwrap_or(span);
-            let own_name = match name_node {
-                Some(n) => self.eval_node(n, &env),
-                None => {
-                    self.problem(span, "resource has no `name`");
-                    Value::unknown("the resource has no name", span)
-                }
-            };
-            let name = match (&parent_name, own_name.kind()) {
-                (Some(pn), KindRef::Str(s)) => match pn.as_str() {
-                    Some(p) => Value::str(format!("{p}/{s}"), own_name.span()),
-                    None => pn.clone(),
-                },
-                (Some(_), KindRef::Unknown(_)) | (None, _) => own_name,
-                (Some(_), _) => {
-                    Value::unknown("the resource name is not a string", own_name.span())
-                }
-            };
+            if name_node.is_none() {
+                self.problem(span, "resource has no `name`");
+            }
             let existing =
                 matches!(decl.member("existing"), Some(ast::Value::BooleanLit(b)) if b.value);
-            let scope = self.declared_scope(ctx, decl, &env);
-            let id = self.resource_id_of(&scope, decl, &full_type, &name, &env);
+            let wanted = (self.wanted)(&full_type.to_ascii_lowercase());
+            // Nested deployments are named at once: their names are their outputs' keys.
+            let eager = wanted || is_deployment(&full_type);
             let inst = Inst {
                 ctx,
                 decl,
                 copy: frames.clone(),
                 symbolic: symbolic.clone(),
                 full_type,
-                name,
-                id,
+                wanted,
+                parent,
+                naming: Naming::NotYet,
+                // Set when named; read only then.
+                name: Value::null(name_span),
+                id: Value::null(name_span),
                 parsed_id: std::cell::OnceCell::new(),
                 condition,
                 existing,
@@ -179,6 +164,9 @@ impl<'a> Evaluator<'a> {
             };
             self.insts.push(inst);
             let id = self.insts.len() - 1;
+            if eager {
+                self.name_with(id, &env);
+            }
             self.ctxs[ctx].resources.push(id);
             if let Some(sym) = &symbolic {
                 self.ctxs[ctx]
@@ -195,6 +183,54 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
+    }
+
+    /// Evaluates an instance's name and ID, if not done yet: a resource nobody wants is named
+    /// only when something looks it up (see [`Inst::named`]).
+    pub(super) fn name_instance(&mut self, inst: InstId) {
+        if self.insts[inst].naming != Naming::NotYet {
+            return;
+        }
+        let frames = self.insts[inst].copy.clone();
+        let env = Env::new(self.insts[inst].ctx, &frames);
+        self.name_with(inst, &env);
+    }
+
+    /// Names an instance in `env`, its context and copy iterations; its parent first.
+    fn name_with(&mut self, inst: InstId, env: &Env<'_>) {
+        if self.insts[inst].naming != Naming::NotYet {
+            return;
+        }
+        // Look-ups skip an instance being named: a name that looks its own resource up does not
+        // find it (as when names were evaluated before the instance was declared).
+        self.insts[inst].naming = Naming::Busy;
+        let (ctx, decl, span) = (
+            self.insts[inst].ctx,
+            self.insts[inst].decl,
+            self.insts[inst].span,
+        );
+        let own_name = match decl.member("name") {
+            Some(n) => self.eval_node(n, env),
+            None => Value::unknown("the resource has no name", span),
+        };
+        let parent_name = self.insts[inst].parent.map(|p| {
+            self.name_instance(p);
+            self.insts[p].name.clone()
+        });
+        let name = match (&parent_name, own_name.kind()) {
+            (Some(pn), KindRef::Str(s)) => match pn.as_str() {
+                Some(p) => Value::str(format!("{p}/{s}"), own_name.span()),
+                None => pn.clone(),
+            },
+            (Some(_), KindRef::Unknown(_)) | (None, _) => own_name,
+            (Some(_), _) => Value::unknown("the resource name is not a string", own_name.span()),
+        };
+        let scope = self.declared_scope(ctx, decl, env);
+        let full_type = Arc::clone(&self.insts[inst].full_type);
+        let id = self.resource_id_of(&scope, decl, &full_type, &name, env);
+        self.insts[inst].name = name;
+        self.insts[inst].id = id;
+        self.insts[inst].naming = Naming::Done;
     }
 
     /// The scope a declaration deploys to: its context's, or the one its `subscriptionId` /
@@ -465,7 +501,16 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Finds the instance a `reference()` / `resourceInfo()` argument names.
-    fn find_instance(&self, target: &str, env: &Env<'_>) -> Option<InstId> {
+    fn find_instance(&mut self, target: &str, env: &Env<'_>) -> Option<InstId> {
+        let found = self.find_named(target, env);
+        if let Some(i) = found {
+            self.name_instance(i);
+        }
+        found
+    }
+
+    /// [`Evaluator::find_instance`], naming first the instances that could be the one.
+    fn find_named(&mut self, target: &str, env: &Env<'_>) -> Option<InstId> {
         let ctx = env.ctx;
         let lookup = self.lookup_ctx(ctx);
         if !target.contains('/') {
@@ -478,11 +523,18 @@ impl<'a> Evaluator<'a> {
                 }
             }
             for c in [ctx, lookup] {
+                // Naming may declare more (in nested deployments): the list is read afresh.
+                let mut k = 0;
+                while let Some(&i) = self.ctxs[c].resources.get(k) {
+                    self.name_instance(i);
+                    k += 1;
+                }
                 let found = self.ctxs[c].resources.iter().copied().find(|&i| {
-                    self.insts[i]
-                        .name
-                        .as_str()
-                        .is_some_and(|n| n.eq_ignore_ascii_case(target))
+                    self.insts[i].naming == Naming::Done
+                        && self.insts[i]
+                            .name
+                            .as_str()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(target))
                 });
                 if found.is_some() {
                     return found;
@@ -491,11 +543,25 @@ impl<'a> Evaluator<'a> {
             return None;
         }
         let want = resource_id::parse(target)?;
+        // Only a resource of the ID's type can match it.
+        let mut i = 0;
+        while i < self.insts.len() {
+            if self.insts[i].naming == Naming::NotYet
+                && self.insts[i]
+                    .full_type
+                    .eq_ignore_ascii_case(&want.full_type)
+            {
+                self.name_instance(i);
+            }
+            i += 1;
+        }
         let mut candidates = self.insts.iter().enumerate().filter(|(_, inst)| {
-            inst.parsed_id
-                .get_or_init(|| inst.id.as_str().and_then(resource_id::parse))
-                .as_ref()
-                .is_some_and(|id| id.matches(&want))
+            inst.naming == Naming::Done
+                && inst
+                    .parsed_id
+                    .get_or_init(|| inst.id.as_str().and_then(resource_id::parse))
+                    .as_ref()
+                    .is_some_and(|id| id.matches(&want))
         });
         let first = candidates.next().map(|(i, _)| i);
         // Prefer a deployed resource over an `existing` declaration of the same one.

@@ -485,11 +485,116 @@ fn only_wanted_bodies_are_evaluated() {
         parameters: None,
         wanted: &wanted,
     });
-    assert!(find(&ev, "st").body.is_none());
+    // Not wanted and not referred to: not even named, so not in the output.
+    assert_eq!(names(&ev), ["n"]);
     assert!(matches!(
         find(&ev, "n").body.as_ref().unwrap().kind(),
         KindRef::Object(_)
     ));
+}
+
+/// Runs `template` wanting only NAT gateways.
+fn run_wanting_nat_gateways(template: &str) -> Evaluated {
+    let arena = parse::Arena::new();
+    let ast = parse::parse(template, &arena).unwrap();
+    let wanted = |t: &str| t == "microsoft.network/natgateways";
+    evaluate(&EvalInput {
+        file: FileId(0),
+        unit: 1,
+        template: &ast,
+        parameters: None,
+        wanted: &wanted,
+    })
+}
+
+#[test]
+fn unwanted_resources_are_named_when_something_looks_them_up() {
+    // Storage accounts are not wanted: they are named only when `reference()` looks for them,
+    // by ID (in a copy loop, with `copyIndex()` in the name) or by name.
+    let t = template(
+        r#""variables": {"prefix": "st"},
+        "resources": [
+          {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "1",
+           "name": "[concat(variables('prefix'), copyIndex())]", "copy": {"name": "c", "count": 3}},
+          {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "1", "name": "byname"},
+          {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "1", "name": "unused"},
+          {"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "n", "properties": {
+            "byId": "[reference(resourceId('Microsoft.Storage/storageAccounts', 'st1')).x]",
+            "byName": "[reference('byname').x]",
+            "missing": "[reference(resourceId('Microsoft.Storage/storageAccounts', 'st7')).x]"}}]"#,
+    );
+    let ev = run_wanting_nat_gateways(&t);
+    let reason = |key: &str| {
+        prop(find(&ev, "n"), &[key])
+            .deep_unknown()
+            .map(|u| u.reason.clone())
+            .unwrap_or_default()
+    };
+    assert!(reason("byId").contains("of `st1`"), "{}", reason("byId"));
+    assert!(
+        reason("byName").contains("of `byname`"),
+        "{}",
+        reason("byName")
+    );
+    assert!(
+        reason("missing").contains("does not declare"),
+        "{}",
+        reason("missing")
+    );
+    // Looking `st1` up by ID named the storage accounts (all three iterations), and looking
+    // `byname` up by name named every resource of the context; they are in the output, with
+    // their IDs.
+    let mut named = names(&ev);
+    named.sort();
+    assert_eq!(named, ["byname", "n", "st0", "st1", "st2", "unused"]);
+    assert!(find(&ev, "st2")
+        .id
+        .as_str()
+        .is_some_and(|id| id.ends_with("/providers/Microsoft.Storage/storageAccounts/st2")));
+}
+
+#[test]
+fn unwanted_resources_referred_to_by_id_only_are_named_by_type() {
+    // Looking a storage account up by ID names the storage accounts, not the key vault.
+    let t = template(
+        r#""resources": [
+          {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "1", "name": "st"},
+          {"type": "Microsoft.KeyVault/vaults", "apiVersion": "1", "name": "kv"},
+          {"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "n", "properties": {
+            "x": "[reference(resourceId('Microsoft.Storage/storageAccounts', 'st')).x]"}}]"#,
+    );
+    let mut named = names(&run_wanting_nat_gateways(&t));
+    named.sort();
+    assert_eq!(named, ["n", "st"]);
+}
+
+#[test]
+fn a_wanted_child_of_an_unwanted_parent_has_the_parent_s_name() {
+    // A child declared inside its parent: the parent (not wanted) is named for the child.
+    let t = template(
+        r#""parameters": {"p": {"type": "string", "defaultValue": "outer"}},
+        "resources": [
+          {"type": "Microsoft.Network/virtualNetworkTaps", "apiVersion": "1",
+           "name": "[parameters('p')]", "resources": [
+             {"type": "natGateways", "apiVersion": "1", "name": "inner"}]}]"#,
+    );
+    let arena = parse::Arena::new();
+    let ast = parse::parse(&t, &arena).unwrap();
+    let wanted = |t: &str| t == "microsoft.network/virtualnetworktaps/natgateways";
+    let ev = evaluate(&EvalInput {
+        file: FileId(0),
+        unit: 1,
+        template: &ast,
+        parameters: None,
+        wanted: &wanted,
+    });
+    let mut named = names(&ev);
+    named.sort();
+    assert_eq!(named, ["outer", "outer/inner"]);
+    assert!(find(&ev, "outer/inner")
+        .id
+        .as_str()
+        .is_some_and(|id| id.ends_with("/virtualNetworkTaps/outer/natGateways/inner")));
 }
 
 #[test]
