@@ -745,6 +745,8 @@ fn export_resources(
             full_type: Arc::from(parsed.full_type.as_str()),
             name: Value::str(parsed.full_name.as_str(), name_span),
             id: Value::str(id.as_str(), span),
+            // Parsed with the model's shared strings when the model is built.
+            parsed_id: None,
             symbolic: None,
             condition: Tri::Known(true),
             existing: false,

@@ -205,6 +205,61 @@ pub fn parse_shared(id: &str) -> Option<ResourceId> {
     parse_with(id, crate::arm::eval::shared_str)
 }
 
+/// The ID [`build`] makes in resource group `resource_group` of subscription `subscription`,
+/// read back as [`parse_shared`] reads it, without making and splitting the text: the evaluator
+/// hands it to the model with the ID's text. `None` where reading the text back could differ
+/// from the parts (an empty or `/`-holding scope part, an empty segment, a type segment that
+/// reads as `providers`, a name ending in white space, the resource group and subscription
+/// types), and where [`build`] fails: the caller then parses the text.
+pub fn in_resource_group(
+    subscription: &arcstr::ArcStr,
+    resource_group: &arcstr::ArcStr,
+    full_type: &str,
+    full_name: &arcstr::ArcStr,
+) -> Option<ResourceId> {
+    in_resource_group_with(
+        subscription,
+        resource_group,
+        full_type,
+        full_name,
+        crate::arm::eval::shared_str,
+    )
+}
+
+/// [`in_resource_group`]: the scope parts and the name are the strings given (the evaluated
+/// values'), the type the copy `shared` gives.
+fn in_resource_group_with(
+    subscription: &arcstr::ArcStr,
+    resource_group: &arcstr::ArcStr,
+    full_type: &str,
+    full_name: &arcstr::ArcStr,
+    shared: fn(&str) -> arcstr::ArcStr,
+) -> Option<ResourceId> {
+    let plain_scope_part = |s: &str| !s.is_empty() && !s.contains('/');
+    if !plain_scope_part(subscription) || !plain_scope_part(resource_group) {
+        return None;
+    }
+    let (namespace, types) = full_type.split_once('/')?;
+    if namespace.is_empty()
+        || slash_segments(types).any(|t| t.is_empty() || t.eq_ignore_ascii_case("providers"))
+        || segment_count(types) != segment_count(full_name)
+        || slash_segments(full_name).any(str::is_empty)
+        || full_name.trim_end().len() != full_name.len()
+        || full_type.eq_ignore_ascii_case("Microsoft.Resources/resourceGroups")
+        || full_type.eq_ignore_ascii_case("Microsoft.Resources/subscriptions")
+    {
+        return None;
+    }
+    let known = |s: &arcstr::ArcStr| (!hole::has_hole(s)).then(|| s.clone());
+    Some(ResourceId::new(
+        known(subscription),
+        known(resource_group),
+        true,
+        shared(full_type),
+        full_name.clone(),
+    ))
+}
+
 fn parse_with(id: &str, shared: fn(&str) -> arcstr::ArcStr) -> Option<ResourceId> {
     let id = id.trim();
     let rest = id.strip_prefix('/')?;
@@ -292,6 +347,82 @@ fn parse_with(id: &str, shared: fn(&str) -> arcstr::ArcStr) -> Option<ResourceId
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_in_a_resource_group_are_what_reading_the_built_text_gives() {
+        let hole = hole::make(hole::HoleKind::Parameter, "p", 3);
+        let with_hole = format!("pre{hole}post");
+        let scope_parts = [
+            "sub",
+            "",
+            "a/b",
+            " x ",
+            hole.as_str(),
+            with_hole.as_str(),
+            "é",
+        ];
+        let types = [
+            "Microsoft.Network/virtualNetworks",
+            "Microsoft.Network/virtualNetworks/subnets",
+            "Microsoft.Network/virtualNetworks/providers",
+            "Microsoft.Network/virtualNetworks/PROVIDERS/x",
+            "Microsoft.Network//subnets",
+            "Microsoft.Network/virtualNetworks/",
+            "/virtualNetworks",
+            "Microsoft.Network",
+            "providers/x",
+            "Microsoft.Resources/resourceGroups",
+            "microsoft.resources/SUBSCRIPTIONS",
+            "A.B/c/d/e",
+            "",
+        ];
+        let names = [
+            "vnet",
+            "vnet/snet",
+            "vnet/providers",
+            "providers",
+            "a/b/c",
+            "vnet/",
+            "/snet",
+            "vnet ",
+            " vnet",
+            "vnet\u{a0}",
+            "",
+            hole.as_str(),
+            with_hole.as_str(),
+            "v n/é",
+        ];
+        let mut structured = 0;
+        for sub in scope_parts {
+            for rg in scope_parts {
+                for t in types {
+                    for n in names {
+                        let prefix = concat(&["/subscriptions/", sub, "/resourceGroups/", rg]);
+                        let expected = build(&prefix, t, n).ok().and_then(|id| parse(&id));
+                        let got =
+                            in_resource_group_with(&sub.into(), &rg.into(), t, &n.into(), |s| {
+                                arcstr::ArcStr::from(s)
+                            });
+                        if let Some(got) = got {
+                            structured += 1;
+                            assert_eq!(Some(&got), expected.as_ref(), "{sub:?} {rg:?} {t:?} {n:?}");
+                            assert_eq!(got.key_hash(), expected.unwrap().key_hash());
+                        }
+                    }
+                }
+            }
+        }
+        // The common cases are taken (not everything falls back to parsing).
+        assert!(structured > 300, "{structured}");
+        assert!(in_resource_group_with(
+            &"s".into(),
+            &"g".into(),
+            "Microsoft.Network/virtualNetworks/subnets",
+            &"vnet/snet".into(),
+            |s| arcstr::ArcStr::from(s)
+        )
+        .is_some());
+    }
 
     #[test]
     fn slash_segments_are_what_split_gives() {

@@ -66,7 +66,9 @@ pub fn unit_part(uid: UnitId, unit: UnitInput, listed: &dyn Fn(&str) -> bool) ->
             unit: uid,
             full_type: Arc::clone(&r.full_type),
             name: r.name,
-            id: id_text.and_then(resource_id::parse_shared),
+            id: r
+                .parsed_id
+                .or_else(|| id_text.and_then(resource_id::parse_shared)),
             span: r.span,
             name_span: r.name_span,
             condition: r.condition,

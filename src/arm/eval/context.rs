@@ -189,6 +189,9 @@ pub(super) struct Inst<'a> {
     pub naming: Naming,
     pub name: Value,
     pub id: Value,
+    /// `id` read as a resource ID, made from its parts when the resource is named (where that
+    /// gives what parsing `id` would): see [`crate::arm::resource_id::in_resource_group`].
+    pub structured_id: Option<crate::arm::resource_id::ResourceId>,
     /// `id` parsed, once something looks the resource up by ID (`reference(resourceId(...))`);
     /// only ever read once the resource is named.
     pub parsed_id: std::cell::OnceCell<Option<crate::arm::resource_id::ResourceId>>,
@@ -479,6 +482,7 @@ impl<'a> Evaluator<'a> {
                 full_type: inst.full_type,
                 name: inst.name,
                 id: inst.id,
+                parsed_id: inst.structured_id,
                 symbolic: inst.symbolic,
                 condition: inst.condition,
                 existing: inst.existing,

@@ -67,6 +67,10 @@ pub struct EvalResource {
     pub name: Value,
     /// The resource ID (a string with holes for what is unknown), or unknown.
     pub id: Value,
+    /// `id` read as a resource ID, where the evaluator made it from its parts (the same as
+    /// [`crate::arm::resource_id::parse_shared`] gives for `id`); otherwise `None`, and `id` is
+    /// to be parsed.
+    pub parsed_id: Option<crate::arm::resource_id::ResourceId>,
     /// languageVersion 2.0 symbolic name.
     pub symbolic: Option<Arc<str>>,
     /// `Known(true)`, or unknown when the condition cannot be evaluated (known-false is dropped).

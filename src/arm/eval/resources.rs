@@ -149,6 +149,7 @@ impl<'a> Evaluator<'a> {
                 // Set when named; read only then.
                 name: Value::null(name_span),
                 id: Value::null(name_span),
+                structured_id: None,
                 parsed_id: std::cell::OnceCell::new(),
                 condition,
                 existing,
@@ -227,9 +228,12 @@ impl<'a> Evaluator<'a> {
         };
         let scope = self.declared_scope(ctx, decl, env);
         let full_type = Arc::clone(&self.insts[inst].full_type);
-        let id = self.resource_id_of(&scope, decl, &full_type, &name, env);
+        // The model reads the IDs of the wanted resources only.
+        let wanted = self.insts[inst].wanted;
+        let (id, parsed) = self.resource_id_of(&scope, decl, &full_type, &name, env, wanted);
         self.insts[inst].name = name;
         self.insts[inst].id = id;
+        self.insts[inst].structured_id = parsed;
         self.insts[inst].naming = Naming::Done;
     }
 
@@ -268,16 +272,19 @@ impl<'a> Evaluator<'a> {
         full_type: &str,
         name: &Value,
         env: &Env<'_>,
-    ) -> Value {
+        parse: bool,
+    ) -> (Value, Option<resource_id::ResourceId>) {
         let span = name.span();
         let Some(name_text) = name.as_str() else {
-            return match name.as_unknown() {
+            let id = match name.as_unknown() {
                 Some(u) => Value::from_unknown(u, span),
                 None => Value::unknown("the resource name is not a string", span),
             };
+            return (id, None);
         };
+        let extension = decl.member("scope");
         // Extension resources (languageVersion 2.0 `scope`): under the scope's ID.
-        let prefix = if let Some(s) = decl.member("scope") {
+        let prefix = if let Some(s) = extension {
             let v = self.eval_node(s, env);
             match v.as_str() {
                 Some(text) if text.starts_with('/') => Ok(text.trim_end_matches('/').to_owned()),
@@ -304,10 +311,28 @@ impl<'a> Evaluator<'a> {
             }
         };
         match resource_id::build(&prefix, full_type, name_text) {
-            Ok(id) => Value::str(id, span),
+            Ok(id) => {
+                // The ID read back, for the model: made from its parts where that is the same.
+                let parsed = match (parse, extension, scope.kind) {
+                    (true, None, ScopeKind::ResourceGroup) => {
+                        match (
+                            scope.subscription.as_arc_str(),
+                            scope.resource_group.as_arc_str(),
+                            name.as_arc_str(),
+                        ) {
+                            (Some(s), Some(g), Some(n)) => {
+                                resource_id::in_resource_group(s, g, full_type, n)
+                            }
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
+                (Value::str(id, span), parsed)
+            }
             Err(e) => {
                 self.problem(span, format!("resource name does not fit its type: {e}"));
-                Value::unknown(e, span)
+                (Value::unknown(e, span), None)
             }
         }
     }

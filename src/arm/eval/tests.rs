@@ -711,3 +711,26 @@ fn literal_strings_are_shared_across_templates_and_the_table_is_bounded() {
         }
     }
 }
+
+#[test]
+fn resources_in_a_resource_group_carry_their_id_read_back() {
+    // The model takes the parsed ID from the evaluator where it can give it: the same as
+    // parsing the ID's text; an extension resource's is left to parsing.
+    let t = template(
+        r#""resources": [
+          {"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "n"},
+          {"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "x",
+           "scope": "[resourceId('Microsoft.Network/virtualNetworks', 'v')]"}]"#,
+    );
+    let ev = run(&t);
+    let n = find(&ev, "n");
+    let parsed = n.parsed_id.as_ref().expect("made from its parts");
+    assert_eq!(
+        Some(parsed),
+        n.id.as_str()
+            .and_then(crate::arm::resource_id::parse)
+            .as_ref()
+    );
+    assert_eq!(&*parsed.full_name, "n");
+    assert!(find(&ev, "x").parsed_id.is_none());
+}

@@ -408,6 +408,7 @@ fn rules_checked_together_report_what_each_reports_alone() {
             format!("/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/workspaces/{name}"),
             Span::NONE,
         ),
+        parsed_id: None,
         symbolic: None,
         condition: Tri::Known(true),
         existing: false,
