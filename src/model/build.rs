@@ -117,6 +117,7 @@ pub fn unit_part(uid: UnitId, unit: UnitInput, listed: &dyn Fn(&str) -> bool) ->
                     e,
                     rules,
                     rules_unknown,
+                    by_priority: std::sync::OnceLock::new(),
                 });
             }
             "microsoft.network/networksecuritygroups/securityrules" => {

@@ -318,6 +318,10 @@ pub struct Nsg {
     pub rules: Vec<NsgRule>,
     /// Set when some rules are not known (an unknown `securityRules` array).
     pub rules_unknown: Option<Arc<Unknown>>,
+    /// The indexes of the rules whose priority is known, by priority (equal ones in document
+    /// order): worked out when first asked for ([`crate::net::nsg::evaluate`]), once the model is
+    /// assembled and child rules have joined their NSG.
+    pub by_priority: std::sync::OnceLock<Vec<u32>>,
 }
 
 /// A route, inline or a child resource.

@@ -639,21 +639,36 @@ pub fn evaluate<'m>(nsg: &'m Nsg, t: &Traffic) -> Verdict<'m> {
             resource: u.resource.clone(),
         }));
     }
-    let views: Vec<RuleView<'m>> = nsg.rules.iter().map(RuleView::new).collect();
-    let mut ordered: Vec<&RuleView<'m>> = views
-        .iter()
-        .filter(|v| v.priority.known().is_some())
-        .collect();
-    // Stable: equal priorities (an error ARM rejects) keep document order.
-    ordered.sort_by_key(|v| v.priority.known().copied().unwrap_or_default());
-    let mut verdict = default_verdict(t);
-    for view in ordered.iter().rev() {
-        verdict = step(view, t, verdict, nsg);
+    // The verdict is the rules folded from the last (by priority) to the first onto the default
+    // rules' verdict. A rule that surely matches decides whatever comes after it, so the rules
+    // are read from the first up to the first sure match only, and the uncertain matches before
+    // it are then folded back onto its verdict.
+    let mut uncertain: Vec<(RuleView<'m>, String)> = Vec::new();
+    let mut decided = None;
+    for &i in by_priority(nsg) {
+        let view = RuleView::new(&nsg.rules[i as usize]);
+        match matches(&view, t) {
+            Cover::No => {}
+            Cover::Yes => {
+                decided = Some(decide(&view));
+                break;
+            }
+            Cover::Unknown(reason) => uncertain.push((view, reason)),
+        }
+    }
+    let mut verdict = decided.unwrap_or_else(|| default_verdict(t));
+    for (view, reason) in uncertain.iter().rev() {
+        verdict = step_uncertain(view, reason, verdict, nsg);
     }
     // Rules whose priority is unknown may sit anywhere: they change nothing only if they cannot
     // match or would decide the same way.
-    for view in views.iter().filter(|v| v.priority.known().is_none()) {
-        if matches(view, t) == Cover::No {
+    for view in nsg
+        .rules
+        .iter()
+        .map(RuleView::new)
+        .filter(|v| v.priority.known().is_none())
+    {
+        if matches(&view, t) == Cover::No {
             continue;
         }
         let same = match (&view.access, verdict.access()) {
@@ -675,22 +690,44 @@ pub fn evaluate<'m>(nsg: &'m Nsg, t: &Traffic) -> Verdict<'m> {
     verdict
 }
 
-fn step<'m>(view: &RuleView<'m>, t: &Traffic, rest: Verdict<'m>, nsg: &Nsg) -> Verdict<'m> {
-    match matches(view, t) {
-        Cover::No => rest,
-        Cover::Yes => match &view.access {
-            Tri::Known(a) => Verdict::with(*a, Decider::Rule(view.rule)),
-            Tri::Unknown(u) => Verdict::Unknown(Arc::clone(u)),
-        },
-        Cover::Unknown(reason) => match (&view.access, rest.access()) {
-            // Matching or not, the answer is the same.
-            (Tri::Known(a), Some(b)) if *a == b => rest,
-            _ => Verdict::Unknown(Unknown::new(format!(
-                "whether rule `{}` of NSG `{}` applies is not known: {reason}",
-                view.rule.name,
-                nsg.e.display_name()
-            ))),
-        },
+/// The indexes of the NSG's rules whose priority is known, by priority; stable, so that equal
+/// priorities (an error ARM rejects) keep document order.
+fn by_priority(nsg: &Nsg) -> &[u32] {
+    nsg.by_priority.get_or_init(|| {
+        let mut order: Vec<(i64, u32)> = nsg
+            .rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((*RuleView::new(r).priority.known()?, i as u32)))
+            .collect();
+        order.sort_by_key(|&(priority, _)| priority);
+        order.into_iter().map(|(_, i)| i).collect()
+    })
+}
+
+/// The verdict of a rule that matches the traffic.
+fn decide<'m>(view: &RuleView<'m>) -> Verdict<'m> {
+    match &view.access {
+        Tri::Known(a) => Verdict::with(*a, Decider::Rule(view.rule)),
+        Tri::Unknown(u) => Verdict::Unknown(Arc::clone(u)),
+    }
+}
+
+/// A rule that may or may not match (`reason`), before the verdict of the rules after it.
+fn step_uncertain<'m>(
+    view: &RuleView<'m>,
+    reason: &str,
+    rest: Verdict<'m>,
+    nsg: &Nsg,
+) -> Verdict<'m> {
+    match (&view.access, rest.access()) {
+        // Matching or not, the answer is the same.
+        (Tri::Known(a), Some(b)) if *a == b => rest,
+        _ => Verdict::Unknown(Unknown::new(format!(
+            "whether rule `{}` of NSG `{}` applies is not known: {reason}",
+            view.rule.name,
+            nsg.e.display_name()
+        ))),
     }
 }
 

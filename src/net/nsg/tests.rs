@@ -48,6 +48,7 @@ fn nsg(rules: Vec<NsgRule>) -> Nsg {
         },
         rules,
         rules_unknown: None,
+        by_priority: std::sync::OnceLock::new(),
     }
 }
 
@@ -407,4 +408,68 @@ fn address_prefixes_read_from_both_forms_in_order() {
         };
         assert_eq!(got, expected.map_err(str::to_owned));
     }
+}
+
+/// An inbound rule on TCP 44224 whose source is not known offline: it may or may not match.
+fn maybe_in(name: &str, prio: i64, access: &str) -> NsgRule {
+    let mut r = rule(
+        name,
+        json!({"priority": prio, "direction": "Inbound", "access": access, "protocol": "Tcp",
+               "sourcePortRange": "*", "destinationAddressPrefix": "*",
+               "destinationPortRange": "44224"}),
+    );
+    let mut props = r
+        .body
+        .get("properties")
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .entries()
+        .to_vec();
+    props.push((
+        arcstr::ArcStr::from("sourceAddressPrefix"),
+        Value::unknown("parameter `src` has no value", Span::NONE),
+    ));
+    r.body = Value::object(
+        vec![(
+            arcstr::ArcStr::from("properties"),
+            Value::object(props, Span::NONE),
+        )],
+        Span::NONE,
+    );
+    r
+}
+
+#[test]
+fn the_first_sure_match_decides_and_uncertain_rules_before_it_fold_onto_it() {
+    // An allow that may match, before a sure deny: unknown, because of the allow.
+    let n = nsg(vec![
+        deny_in("DenyAll", 200, "*", "*"),
+        maybe_in("MaybeAllow", 100, "Allow"),
+    ]);
+    let v = evaluate(&n, &aml_inbound(44224));
+    assert!(name_of(&v).contains("rule `MaybeAllow`"), "{}", name_of(&v));
+    // A deny that may match, before a sure deny: the sure deny decides (and is named).
+    let n = nsg(vec![
+        maybe_in("MaybeDeny", 100, "Deny"),
+        deny_in("DenyAll", 200, "*", "*"),
+    ]);
+    assert_eq!(name_of(&evaluate(&n, &aml_inbound(44224))), "DenyAll");
+    // After a sure match nothing counts, not even a rule that may match with another access;
+    // before it, a rule that cannot match changes nothing.
+    let n = nsg(vec![
+        maybe_in("MaybeDenyAfter", 300, "Deny"),
+        allow_in("AllowAml", 200, "AzureMachineLearning", "44224"),
+        deny_in("DenyOtherPort", 100, "*", "22"),
+    ]);
+    assert_eq!(name_of(&evaluate(&n, &aml_inbound(44224))), "AllowAml");
+    // The order is worked out once per NSG and serves every question asked of it.
+    assert_eq!(
+        n.by_priority.get().map(Vec::as_slice),
+        Some(&[2u32, 1, 0][..])
+    );
+    assert_eq!(name_of(&evaluate(&n, &aml_inbound(22))), "DenyOtherPort");
+    // No sure match: uncertain rules fold onto the default rules' verdict.
+    let n = nsg(vec![maybe_in("MaybeAllow", 100, "Allow")]);
+    assert!(name_of(&evaluate(&n, &aml_inbound(44224))).contains("rule `MaybeAllow`"));
 }
