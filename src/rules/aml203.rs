@@ -70,14 +70,19 @@ struct Witness<'m> {
     route: &'m Route,
 }
 
+/// Where each route table sends internet-bound traffic, worked out once: many computes share a
+/// subnet, and many subnets a route table.
+type Memo<'m> = rustc_hash::FxHashMap<*const RouteTable, Egress<'m>>;
+
 pub(super) fn check(cx: &mut Context<'_>) {
     let model = cx.model;
+    let mut memo = Memo::default();
     for compute in &model.computes {
-        check_compute(cx, compute);
+        check_compute(cx, compute, &mut memo);
     }
 }
 
-fn check_compute<'m>(cx: &mut Context<'m>, compute: &'m Compute) {
+fn check_compute<'m>(cx: &mut Context<'m>, compute: &'m Compute, memo: &mut Memo<'m>) {
     if compute.subnet.is_absent() || matches!(compute.kind, ComputeKind::Other(_)) {
         return;
     }
@@ -93,7 +98,11 @@ fn check_compute<'m>(cx: &mut Context<'m>, compute: &'m Compute) {
             verdict = Some(combine(verdict, Combined::Passes));
         }
         for table in tables {
-            let outcome = match internet_route(table) {
+            let egress = memo
+                .entry(table as *const RouteTable)
+                .or_insert_with(|| internet_route(table))
+                .clone();
+            let outcome = match egress {
                 Egress::Dropped { route, .. } => Combined::Fails(Witness {
                     subnet,
                     table,
