@@ -270,6 +270,7 @@ pub fn public_ip_note(compute: &Compute) -> String {
 
 /// Combines the verdicts of every configuration (parameter files): reported only when all of
 /// them fail, silent when one passes, unknown otherwise.
+#[derive(Clone)]
 pub enum Combined<W> {
     Fails(W),
     Passes,

@@ -22,6 +22,7 @@ pub struct Requirement {
 }
 
 /// Where the traffic is denied.
+#[derive(Clone)]
 struct Denial<'m> {
     subnet: &'m Subnet,
     nsg: &'m Nsg,
@@ -29,14 +30,25 @@ struct Denial<'m> {
     denied: Vec<(u16, Decider<'m>)>,
 }
 
+/// What an NSG denies a subnet, from a region's service tag, worked out once per combination:
+/// many computes share a subnet.
+type Memo<'m> =
+    rustc_hash::FxHashMap<(*const Nsg, *const Subnet, Result<String, ()>), Combined<Denial<'m>>>;
+
 pub fn check(cx: &mut Context<'_>, req: &Requirement) {
     let model = cx.model;
+    let mut memo = Memo::default();
     for compute in &model.computes {
-        check_compute(cx, compute, req);
+        check_compute(cx, compute, req, &mut memo);
     }
 }
 
-fn check_compute<'m>(cx: &mut Context<'m>, compute: &'m Compute, req: &Requirement) {
+fn check_compute<'m>(
+    cx: &mut Context<'m>,
+    compute: &'m Compute,
+    req: &Requirement,
+    memo: &mut Memo<'m>,
+) {
     // Instances and clusters are managed through their public IP; serverless compute is not.
     if compute.subnet.is_absent()
         || !matches!(compute.kind, ComputeKind::Instance | ComputeKind::Cluster)
@@ -73,14 +85,19 @@ fn check_compute<'m>(cx: &mut Context<'m>, compute: &'m Compute, req: &Requireme
             verdict = Some(combine(verdict, Combined::Passes));
             continue;
         }
-        let destination = Endpoint::Subnet {
-            prefixes: common::subnet_prefixes(subnet),
-        };
+        let mut destination = None;
         for nsg in nsgs {
-            verdict = Some(combine(
-                verdict,
-                one_nsg(nsg, subnet, &source, &destination, req),
-            ));
+            let key = (nsg as *const Nsg, subnet as *const Subnet, region.clone());
+            let outcome = memo
+                .entry(key)
+                .or_insert_with(|| {
+                    let destination = destination.get_or_insert_with(|| Endpoint::Subnet {
+                        prefixes: common::subnet_prefixes(subnet),
+                    });
+                    one_nsg(nsg, subnet, &source, destination, req)
+                })
+                .clone();
+            verdict = Some(combine(verdict, outcome));
         }
     }
     match verdict {
