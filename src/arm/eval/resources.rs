@@ -135,7 +135,8 @@ impl<'a> Evaluator<'a> {
             let existing =
                 matches!(decl.member("existing"), Some(ast::Value::BooleanLit(b)) if b.value);
             let wanted = (self.wanted)(&full_type.to_ascii_lowercase());
-            // Nested deployments are named at once: their names are their outputs' keys.
+            // Nested deployments are named as they are declared: their inner templates' scope and
+            // the resources deployed in them carry their names.
             let eager = wanted || is_deployment(&full_type);
             let inst = Inst {
                 ctx,
@@ -187,7 +188,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Evaluates an instance's name and ID, if not done yet: a resource nobody wants is named
-    /// only when something looks it up (see [`Inst::named`]).
+    /// only when something looks it up (see [`Inst::naming`]).
     pub(super) fn name_instance(&mut self, inst: InstId) {
         if self.insts[inst].naming != Naming::NotYet {
             return;
@@ -544,7 +545,11 @@ impl<'a> Evaluator<'a> {
                     .symbols
                     .get(target.to_ascii_lowercase().as_str())
                 {
-                    return ids.first().copied();
+                    // One being named is not declared yet, as far as its own name can tell.
+                    match ids.first() {
+                        Some(&i) if self.insts[i].naming == Naming::Busy => {}
+                        first => return first.copied(),
+                    }
                 }
             }
             for c in [ctx, lookup] {
