@@ -357,6 +357,8 @@ mod tests {
             "",
             "a/b",
             " x ",
+            "providers",
+            "resourceGroups",
             hole.as_str(),
             with_hole.as_str(),
             "é",
