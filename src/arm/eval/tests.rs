@@ -475,16 +475,7 @@ fn only_wanted_bodies_are_evaluated() {
           {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "1", "name": "st", "properties": {"x": 1}},
           {"type": "Microsoft.Network/natGateways", "apiVersion": "1", "name": "n", "properties": {"x": 1}}]"#,
     );
-    let arena = parse::Arena::new();
-    let ast = parse::parse(&t, &arena).unwrap();
-    let wanted = |t: &str| t == "microsoft.network/natgateways";
-    let ev = evaluate(&EvalInput {
-        file: FileId(0),
-        unit: 1,
-        template: &ast,
-        parameters: None,
-        wanted: &wanted,
-    });
+    let ev = run_wanting_nat_gateways(&t);
     // Not wanted and not referred to: not even named, so not in the output.
     assert_eq!(names(&ev), ["n"]);
     assert!(matches!(
@@ -493,18 +484,22 @@ fn only_wanted_bodies_are_evaluated() {
     ));
 }
 
-/// Runs `template` wanting only NAT gateways.
-fn run_wanting_nat_gateways(template: &str) -> Evaluated {
+/// Runs `template` wanting only the types `wanted` accepts (in lowercase).
+fn run_wanting(template: &str, wanted: &dyn Fn(&str) -> bool) -> Evaluated {
     let arena = parse::Arena::new();
     let ast = parse::parse(template, &arena).unwrap();
-    let wanted = |t: &str| t == "microsoft.network/natgateways";
     evaluate(&EvalInput {
         file: FileId(0),
         unit: 1,
         template: &ast,
         parameters: None,
-        wanted: &wanted,
+        wanted,
     })
+}
+
+/// Runs `template` wanting only NAT gateways.
+fn run_wanting_nat_gateways(template: &str) -> Evaluated {
+    run_wanting(template, &|t| t == "microsoft.network/natgateways")
 }
 
 #[test]
@@ -578,15 +573,8 @@ fn a_wanted_child_of_an_unwanted_parent_has_the_parent_s_name() {
            "name": "[parameters('p')]", "resources": [
              {"type": "natGateways", "apiVersion": "1", "name": "inner"}]}]"#,
     );
-    let arena = parse::Arena::new();
-    let ast = parse::parse(&t, &arena).unwrap();
-    let wanted = |t: &str| t == "microsoft.network/virtualnetworktaps/natgateways";
-    let ev = evaluate(&EvalInput {
-        file: FileId(0),
-        unit: 1,
-        template: &ast,
-        parameters: None,
-        wanted: &wanted,
+    let ev = run_wanting(&t, &|t| {
+        t == "microsoft.network/virtualnetworktaps/natgateways"
     });
     let mut named = names(&ev);
     named.sort();

@@ -34,6 +34,36 @@ fn deny_in(name: &str, prio: i64, src: &str, port: &str) -> NsgRule {
     )
 }
 
+/// An inbound rule on TCP 44224 whose source is not known offline: it may or may not match.
+fn maybe_in(name: &str, prio: i64, access: &str) -> NsgRule {
+    let mut r = rule(
+        name,
+        json!({"priority": prio, "direction": "Inbound", "access": access, "protocol": "Tcp",
+               "sourcePortRange": "*", "destinationAddressPrefix": "*",
+               "destinationPortRange": "44224"}),
+    );
+    let mut props = r
+        .body
+        .get("properties")
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .entries()
+        .to_vec();
+    props.push((
+        arcstr::ArcStr::from("sourceAddressPrefix"),
+        Value::unknown("parameter `src` has no value", Span::NONE),
+    ));
+    r.body = Value::object(
+        vec![(
+            arcstr::ArcStr::from("properties"),
+            Value::object(props, Span::NONE),
+        )],
+        Span::NONE,
+    );
+    r
+}
+
 fn nsg(rules: Vec<NsgRule>) -> Nsg {
     Nsg {
         e: Entity {
@@ -156,31 +186,7 @@ fn protocol_star_covers_tcp_udp_icmp() {
 
 #[test]
 fn unknowns_make_the_verdict_unknown_unless_it_does_not_matter() {
-    let mut unknown_source = allow_in("maybe", 100, "x", "44224");
-    unknown_source.body = Value::from_serde(
-        &json!({"properties": {"priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
-            "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "44224"}}),
-        Span::NONE,
-    );
-    let mut props = unknown_source
-        .body
-        .get("properties")
-        .unwrap()
-        .as_object()
-        .unwrap()
-        .entries()
-        .to_vec();
-    props.push((
-        arcstr::ArcStr::from("sourceAddressPrefix"),
-        Value::unknown("parameter `src` has no value", Span::NONE),
-    ));
-    unknown_source.body = Value::object(
-        vec![(
-            arcstr::ArcStr::from("properties"),
-            Value::object(props, Span::NONE),
-        )],
-        Span::NONE,
-    );
+    let unknown_source = maybe_in("maybe", 100, "Allow");
     let n = nsg(vec![unknown_source.clone()]);
     let v = evaluate(&n, &aml_inbound(44224));
     assert!(
@@ -195,27 +201,7 @@ fn unknowns_make_the_verdict_unknown_unless_it_does_not_matter() {
     ]);
     assert_eq!(name_of(&evaluate(&n, &aml_inbound(44224))), "first");
     // A deny that may match, followed by the default deny: denied either way.
-    let mut maybe_deny = unknown_source;
-    let mut props = maybe_deny
-        .body
-        .get("properties")
-        .unwrap()
-        .as_object()
-        .unwrap()
-        .entries()
-        .to_vec();
-    props.retain(|(k, _)| &**k != "access");
-    props.push((
-        arcstr::ArcStr::from("access"),
-        Value::str("Deny", Span::NONE),
-    ));
-    maybe_deny.body = Value::object(
-        vec![(
-            arcstr::ArcStr::from("properties"),
-            Value::object(props, Span::NONE),
-        )],
-        Span::NONE,
-    );
+    let maybe_deny = maybe_in("maybe", 100, "Deny");
     let n = nsg(vec![maybe_deny]);
     assert!(matches!(
         evaluate(&n, &aml_inbound(44224)),
@@ -408,36 +394,6 @@ fn address_prefixes_read_from_both_forms_in_order() {
         };
         assert_eq!(got, expected.map_err(str::to_owned));
     }
-}
-
-/// An inbound rule on TCP 44224 whose source is not known offline: it may or may not match.
-fn maybe_in(name: &str, prio: i64, access: &str) -> NsgRule {
-    let mut r = rule(
-        name,
-        json!({"priority": prio, "direction": "Inbound", "access": access, "protocol": "Tcp",
-               "sourcePortRange": "*", "destinationAddressPrefix": "*",
-               "destinationPortRange": "44224"}),
-    );
-    let mut props = r
-        .body
-        .get("properties")
-        .unwrap()
-        .as_object()
-        .unwrap()
-        .entries()
-        .to_vec();
-    props.push((
-        arcstr::ArcStr::from("sourceAddressPrefix"),
-        Value::unknown("parameter `src` has no value", Span::NONE),
-    ));
-    r.body = Value::object(
-        vec![(
-            arcstr::ArcStr::from("properties"),
-            Value::object(props, Span::NONE),
-        )],
-        Span::NONE,
-    );
-    r
 }
 
 #[test]
